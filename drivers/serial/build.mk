@@ -1,0 +1,1 @@
+kobjs-y += drivers/serial/ns16550.o

@@ -1,0 +1,1 @@
+kobjs-y += lib/log/log.o lib/log/crash.o lib/log/symbols.o

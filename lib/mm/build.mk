@@ -1,0 +1,1 @@
+kobjs-y += lib/mm/memmap.o lib/mm/frames.o lib/mm/vm.o

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The syscall dispatcher: a table indexed by syscall number, built at
+ * compile time from the families this image is configured with. A number
+ * without an entry answers -ENOSYS and is logged once.
+ */
+#include <pogo/arch/percpu.h>
+#include <pogo/errno.h>
+#include <pogo/log.h>
+#include <pogo/syscall.h>
+#include <pogo/syscall_nr.h>
+
+#include "syscalls.h"
+
+#define NSYSCALLS 512
+
+/* The bodies take fewer than six arguments; the ABI passes the rest in
+ * registers that they ignore. */
+#define SYSCALL(name) \
+    [POGO_NR_##name] = (pogo_syscall_fn)(void (*)(void))sys_##name
+
+static const pogo_syscall_fn table[NSYSCALLS] = {
+    POGO_SYSCALLS_PROCESS, POGO_SYSCALLS_SIGNAL, POGO_SYSCALLS_MEMORY,
+    POGO_SYSCALLS_IO,      POGO_SYSCALLS_TIME,   POGO_SYSCALLS_RANDOM,
+};
+
+static const char *const names[NSYSCALLS] = {POGO_SYSCALL_NAMES};
+
+/* The entry code stores this in the error slot of a syscall frame. */
+#define FRAME_FAST_RETURN ((uint64_t)-1)
+
+/* Numbers already logged: a bitmap below NSYSCALLS, a short list above. */
+static uint64_t logged[NSYSCALLS / 64];
+static unsigned long logged_high[8];
+
+const char *pogo_syscall_name(unsigned long nr)
+{
+    return nr < NSYSCALLS ? names[nr] : NULL;
+}
+
+/* The entry code builds the frame at the top of the thread's kernel stack. */
+struct pogo_regs *pogo_syscall_regs(void)
+{
+    return (struct pogo_regs *)pogo_percpu.kstack_top - 1;
+}
+
+void pogo_syscall_set_full_return(void)
+{
+    pogo_syscall_regs()->error = 0;
+}
+
+/* Records nr as logged; returns false if it was already. */
+static bool first_time(unsigned long nr)
+{
+    if (nr < NSYSCALLS) {
+        bool seen = logged[nr / 64] & (1ULL << (nr % 64));
+        logged[nr / 64] |= 1ULL << (nr % 64);
+        return !seen;
+    }
+    for (size_t i = 0; i < POGO_ARRAY_SIZE(logged_high); i++) {
+        if (logged_high[i] == nr + 1)
+            return false;
+        if (logged_high[i] == 0) {
+            logged_high[i] = nr + 1;
+            return true;
+        }
+    }
+    return false; /* the list is full: stay quiet rather than flood */
+}
+
+static long not_implemented(unsigned long nr)
+{
+    const char *name = pogo_syscall_name(nr);
+
+    if (first_time(nr))
+        pogo_warn("posix: syscall %lu (%s) is not implemented; returning "
+                  "ENOSYS\n",
+                  nr, name ? name : "unknown");
+    return -ENOSYS;
+}
+
+int pogo_syscall(struct pogo_regs *r)
+{
+    unsigned long nr = r->vector;
+    long ret;
+
+    if (nr < NSYSCALLS && table[nr])
+        ret = table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+    else
+        ret = not_implemented(nr);
+    r->rax = ret;
+    return r->error != FRAME_FAST_RETURN;
+}

@@ -1,0 +1,1 @@
+kobjs-y += lib/random/chacha.o

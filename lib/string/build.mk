@@ -1,0 +1,1 @@
+kobjs-y += lib/string/string.o lib/string/format.o

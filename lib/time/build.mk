@@ -1,0 +1,1 @@
+kobjs-y += lib/time/clock.o

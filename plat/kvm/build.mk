@@ -1,0 +1,1 @@
+kobjs-y += plat/kvm/pvh.o plat/kvm/shutdown.o plat/kvm/rtc.o plat/kvm/pic.o plat/kvm/debugcon.o

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Helpers for Pogo's guest and system tests: building images, booting
+them under QEMU through ./pogo run, and building the same programs for the
+host so that their outputs can be compared with Linux's."""
+
+import os
+import shutil
+import subprocess
+import threading
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build", "tests")
+POGO = os.path.join(ROOT, "pogo")
+
+_build_locks = {}
+_build_locks_guard = threading.Lock()
+
+
+class Failure(Exception):
+    """A failed check; the message says what was expected and what came."""
+
+
+def check(cond, message):
+    if not cond:
+        raise Failure(message)
+
+
+def check_eq(got, want, what):
+    if got != want:
+        raise Failure(f"{what}: expected {want!r}, got {got!r}")
+
+
+def _lock_for(path):
+    with _build_locks_guard:
+        return _build_locks.setdefault(path, threading.Lock())
+
+
+class Result:
+    def __init__(self, status, stdout, stderr):
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def __repr__(self):
+        return f"Result(status={self.status}, stdout={self.stdout[-400:]!r})"
+
+
+def guest_app(source, name=None, cflags=""):
+    """Makes an application folder under build/tests/apps for one C file of
+    tests/guest (or any path) and returns its path."""
+    source = os.path.join(ROOT, source) if not os.path.isabs(source) else source
+    name = name or os.path.splitext(os.path.basename(source))[0]
+    app = os.path.join(BUILD, "apps", name)
+    os.makedirs(app, exist_ok=True)
+    link = os.path.join(app, "main.c")
+    if not os.path.islink(link) or os.readlink(link) != source:
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(source, link)
+    manifest = f"name = {name}\nsources = main.c\ncflags = {cflags}\n"
+    path = os.path.join(app, "manifest")
+    if not os.path.exists(path) or open(path).read() != manifest:
+        with open(path, "w") as f:
+            f.write(manifest)
+    return app
+
+
+def variant_dirs(app, variant):
+    name = os.path.basename(app.rstrip("/"))
+    build = os.path.join(BUILD, "images", variant, name)
+    config = os.path.join(BUILD, "configs", variant)
+    return build, config
+
+
+def build(app, variant="default", sets=(), shared_config=True):
+    """Builds app; apps of one variant share configuration and kernel
+    objects. Returns (build_dir, config_dir)."""
+    build_dir, config_dir = variant_dirs(app, variant)
+    if not shared_config:
+        config_dir = build_dir
+    cmd = ["make", "-s", "--no-print-directory", "-C", ROOT, "-f", "mk/image.mk",
+           f"APP={app}", f"BUILD={build_dir}", f"CONFIG_DIR={config_dir}",
+           "POGO_SET=" + " ".join(sets)]
+    with _lock_for(config_dir):
+        p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise Failure(f"building {app} failed:\n{p.stdout}{p.stderr}")
+    return build_dir, config_dir
+
+
+def run(app, args=(), variant="default", sets=(), machine="microvm",
+        mem="64M", cpu=None, kernel_opts="", timeout=120, stdin=None,
+        extra=(), accel="tcg"):
+    """Builds app if needed and boots it with ./pogo run. Returns a Result;
+    a hang past timeout is a Failure."""
+    build_dir, config_dir = build(app, variant, sets)
+    cmd = [POGO, "run", app, "--no-build", "--build-dir", build_dir,
+           "--machine", machine, "-m", mem, "--accel", accel]
+    if cpu:
+        cmd += ["--cpu", cpu]
+    if kernel_opts:
+        cmd += ["--kernel-opts", kernel_opts]
+    cmd += list(extra)
+    cmd += ["--"] + list(args)
+    try:
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout,
+                           input=stdin)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace")[-2000:]
+        raise Failure(f"{app} did not finish within {timeout} s; output:\n{out}")
+    return Result(p.returncode, p.stdout.decode(errors="replace"),
+                  p.stderr.decode(errors="replace"))
+
+
+def host_binary(source, cflags=""):
+    """Builds source natively with musl-gcc -static, as the guest is built,
+    and returns the binary's path."""
+    source = os.path.join(ROOT, source) if not os.path.isabs(source) else source
+    name = os.path.splitext(os.path.basename(source))[0]
+    out = os.path.join(BUILD, "host", name)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(source):
+        p = subprocess.run(["musl-gcc", "-static", "-O2", "-g", "-o", out, source]
+                           + cflags.split(), capture_output=True, text=True)
+        if p.returncode != 0:
+            raise Failure(f"host build of {source} failed:\n{p.stderr}")
+    return out
+
+
+def run_host(binary, args=(), timeout=120, stdin=None, cwd=None):
+    try:
+        p = subprocess.run([binary] + list(args), capture_output=True,
+                           timeout=timeout, input=stdin, cwd=cwd)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"{binary} did not finish natively within {timeout} s")
+    return Result(p.returncode, p.stdout.decode(errors="replace"),
+                  p.stderr.decode(errors="replace"))
+
+
+def have(tool):
+    return shutil.which(tool) is not None
