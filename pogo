@@ -26,9 +26,12 @@ usage: ./pogo COMMAND [ARGS]
                               has hardware virtualization, TCG otherwise)
           --machine microvm|q35|pc
                               QEMU machine type (default microvm)
-          --cpu MODEL         QEMU CPU model (default: max, or host under KVM)
+          --cpu MODEL         QEMU CPU model (default: max, or host,-arch-capabilities
+                              under KVM)
           --boot-trace        print the time-stamp counter per boot stage;
                               under TCG also counts guest instructions
+          --icount            under TCG, run with -icount shift=0: guest time
+                              and the TSC count executed instructions
           --kernel-opts OPTS  kernel options, for example loglevel=debug
           --args-line LINE    application arguments as one line, quoted as
                               for sh, which the guest splits itself
@@ -69,15 +72,36 @@ ensure_packages() {
     fi
 }
 
-# Reads KEY from the manifest of application folder $1.
+# Reads KEY from the manifest of application folder $1, as make reads it
+# (the manifest is a makefile fragment: comments and := work as in make).
 manifest_value() {
-    sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1/manifest" |
-        tail -n 1 | sed 's/[[:space:]]*$//'
+    make -s --no-print-directory -f "$POGO_DIR/mk/manifest.mk" APP="$1" \
+        KEY="$2" 2>/dev/null
+}
+
+# Checks the manifest's name: it becomes a folder and a file name.
+app_name() {
+    local name
+    name=$(manifest_value "$1" name)
+    [ -n "$name" ] || die "$1/manifest: 'name' is missing"
+    case $name in
+    .* | *[!A-Za-z0-9._-]*)
+        die "$1/manifest: invalid name '$name': use letters, digits, '.', '_' and '-', not starting with '.'" ;;
+    esac
+    printf '%s\n' "$name"
+}
+
+# Fails unless option $1 has a value ($2 is the number of words left).
+need_value() {
+    [ "$2" -ge 2 ] || die "$1: missing value (see ./pogo help)"
 }
 
 app_dir() {
     local app=$1
     [ -n "$app" ] || die "no application given; for example: ./pogo run apps/helloworld"
+    case $app in
+    *[[:space:]]*) die "$app: paths with spaces are not supported (make cannot handle them)" ;;
+    esac
     [ -d "$app" ] || die "$app: no such application folder"
     [ -f "$app/manifest" ] || die "$app: not an application folder (no manifest file)"
     (cd "$app" && pwd)
@@ -134,55 +158,83 @@ guest_quote() {
     esac
 }
 
-# Decodes QEMU's exit: the status byte from debugcon, or isa-debug-exit's
-# (status << 1) | 1 when the byte is missing.
+# Decodes the image's exit status from the byte it wrote to isa-debugcon.
+# Without that byte QEMU failed, or the guest ended without reporting a
+# status (a triple fault ends QEMU with status 0 under -no-reboot): 125.
 exit_status() {
     local qemu_status=$1 file=$2
     if [ -s "$file" ]; then
         od -An -tu1 -N1 "$file" | tr -d ' '
     elif [ "$qemu_status" -ge 128 ]; then
         echo "$qemu_status"
-    elif [ $((qemu_status % 2)) -eq 1 ]; then
-        echo $(((qemu_status - 1) / 2))
     else
-        echo "pogo: qemu exited with status $qemu_status before the image" \
-            "reported one" >&2
+        echo "pogo: qemu exited with status $qemu_status and the image" \
+            "reported no status (see QEMU's messages above, if any)" >&2
         echo 125
     fi
+}
+
+# Prints the KiB of RAM the image occupies from 0 (its end address).
+image_end_kib() {
+    local type off vaddr paddr filesz memsz rest end max=0
+    while read -r type off vaddr paddr filesz memsz rest; do
+        [ "$type" = LOAD ] || continue
+        end=$((paddr + memsz))
+        [ $end -le $max ] || max=$end
+    done < <(readelf -lW "$1" 2>/dev/null)
+    echo $(((max + 1023) / 1024))
+}
+
+# Converts a QEMU memory size (64M, 1200K, 1G, plain number = MiB) to KiB.
+mem_kib() {
+    local m=$1 n unit
+    n=${m%[KkMmGgTt]}
+    unit=${m#"$n"}
+    case $n in '' | *[!0-9]*) return 1 ;; esac
+    case $unit in
+    K | k) echo "$n" ;;
+    '' | M | m) echo $((n * 1024)) ;;
+    G | g) echo $((n * 1024 * 1024)) ;;
+    T | t) echo $((n * 1024 * 1024 * 1024)) ;;
+    esac
 }
 
 cmd_build() {
     local app="" build="" sets=()
     while [ $# -gt 0 ]; do
         case $1 in
-        --set) sets+=("$2"); shift 2 ;;
-        --build-dir) build=$2; shift 2 ;;
-        -*) die "build: unknown option $1" ;;
-        *) app=$1; shift ;;
+        --set) need_value "$1" $#; sets+=("$2"); shift 2 ;;
+        --build-dir) need_value "$1" $#; build=$2; shift 2 ;;
+        -h | --help) usage; exit 0 ;;
+        -*) die "build: unknown option $1 (see ./pogo help)" ;;
+        *) [ -z "$app" ] || die "build: more than one application given"; app=$1; shift ;;
         esac
     done
-    local dir
+    local dir name
     dir=$(app_dir "$app") || exit 2
-    [ -n "$build" ] || build="$POGO_DIR/build/$(manifest_value "$dir" name)"
+    name=$(app_name "$dir") || exit 2
+    [ -n "$build" ] || build="$POGO_DIR/build/$name"
     build_app "$dir" "$build" "${sets[@]}"
 }
 
 cmd_run() {
     local app="" mem=64M accel=auto machine=microvm cpu="" trace=0 dry=0
-    local kopts="" build="" sets=() args=() no_build=0 args_line=
+    local kopts="" build="" sets=() args=() no_build=0 args_line= icount=0
     while [ $# -gt 0 ]; do
         case $1 in
-        -m) mem=$2; shift 2 ;;
-        --accel) accel=$2; shift 2 ;;
-        --machine) machine=$2; shift 2 ;;
-        --cpu) cpu=$2; shift 2 ;;
+        -m) need_value "$1" $#; mem=$2; shift 2 ;;
+        --accel) need_value "$1" $#; accel=$2; shift 2 ;;
+        --machine) need_value "$1" $#; machine=$2; shift 2 ;;
+        --cpu) need_value "$1" $#; cpu=$2; shift 2 ;;
         --boot-trace) trace=1; shift ;;
-        --kernel-opts) kopts="$kopts $2"; shift 2 ;;
-        --args-line) args_line=$2; shift 2 ;;
-        --set) sets+=("$2"); shift 2 ;;
-        --build-dir) build=$2; shift 2 ;;
+        --icount) icount=1; shift ;;
+        --kernel-opts) need_value "$1" $#; kopts="$kopts $2"; shift 2 ;;
+        --args-line) need_value "$1" $#; args_line=$2; shift 2 ;;
+        --set) need_value "$1" $#; sets+=("$2"); shift 2 ;;
+        --build-dir) need_value "$1" $#; build=$2; shift 2 ;;
         --dry-run) dry=1; shift ;;
         --no-build) no_build=1; shift ;;
+        -h | --help) usage; exit 0 ;;
         --) shift; args=("$@"); break ;;
         -*) die "run: unknown option $1 (see ./pogo help)" ;;
         *) [ -z "$app" ] || die "run: more than one application given"; app=$1; shift ;;
@@ -193,15 +245,24 @@ cmd_run() {
     *) die "--machine: expected microvm, q35 or pc, not '$machine'" ;;
     esac
 
+    [ -z "$args_line" ] || [ ${#args[@]} -eq 0 ] ||
+        die "--args-line and arguments after -- cannot be combined"
+    local mem_k
+    mem_k=$(mem_kib "$mem") || die "-m: invalid size '$mem': use a number with K, M or G, such as 64M"
+
     local dir name image
     dir=$(app_dir "$app") || exit 2
-    name=$(manifest_value "$dir" name)
-    [ -n "$name" ] || die "$dir/manifest: 'name' is missing"
+    name=$(app_name "$dir") || exit 2
     [ -n "$build" ] || build="$POGO_DIR/build/$name"
     [ $no_build -eq 1 ] || build_app "$dir" "$build" "${sets[@]}"
     image="$build/$name"
     [ -f "$image" ] || die "$image: no such image; build it with ./pogo build $app"
     ensure_packages $RUN_PACKAGES
+    local need_k
+    need_k=$(image_end_kib "$image")
+    if [ -n "$need_k" ] && [ "$mem_k" -le "$need_k" ]; then
+        die "-m $mem is too small: the image itself reaches $need_k KiB of RAM"
+    fi
 
     accel=$(choose_accel "$accel") || exit 2
     if [ -z "$cpu" ]; then
@@ -223,19 +284,29 @@ cmd_run() {
         [ -n "$default_args" ] && line="$line $default_args"
     else
         local a
-        for a in "${args[@]}"; do line="$line $(guest_quote "$a")"; done
+        for a in "${args[@]}"; do
+            line="$line $(guest_quote "$a")"
+            [ ${#line} -lt 4096 ] ||
+                die "the command line is longer than 4095 bytes, the image's limit"
+        done
     fi
+    line=${line# }
 
     local status_file
     status_file=$(mktemp /tmp/pogo-status.XXXXXX)
+    trap 'rm -f "$status_file"' EXIT
     local qemu=(qemu-system-x86_64 -M "$machine" -m "$mem" -accel "$accel"
         -cpu "$cpu" -display none -nodefaults -no-user-config -no-reboot
-        -serial stdio -kernel "$image" -append "${line# }"
+        -serial stdio -kernel "$image" -append "$line"
         -device isa-debug-exit,iobase=0x501,iosize=1
         -debugcon "file:$status_file"
         -chardev file,id=stderr,path=/dev/stderr,append=on
         -device isa-debugcon,iobase=0x4e8,chardev=stderr)
-    [ $trace -eq 1 ] && [ "$accel" = tcg ] && qemu+=(-icount shift=0)
+    if [ "$accel" = tcg ] && { [ $trace -eq 1 ] || [ $icount -eq 1 ]; }; then
+        qemu+=(-icount shift=0)
+    elif [ $icount -eq 1 ]; then
+        die "--icount needs --accel tcg"
+    fi
 
     if [ $dry -eq 1 ]; then
         printf '%q ' "${qemu[@]}"
@@ -245,19 +316,16 @@ cmd_run() {
     fi
     "${qemu[@]}"
     local qs=$?
-    local status
-    status=$(exit_status "$qs" "$status_file")
-    rm -f "$status_file"
-    exit "$status"
+    exit "$(exit_status "$qs" "$status_file")"
 }
 
 cmd_menuconfig() {
     local dir name build
     dir=$(app_dir "$1") || exit 2
-    name=$(manifest_value "$dir" name)
+    name=$(app_name "$dir") || exit 2
     build="$POGO_DIR/build/$name"
     ensure_packages $BUILD_PACKAGES
-    make --no-print-directory -C "$POGO_DIR" -f mk/image.mk APP="$dir" \
+    make -s --no-print-directory -C "$POGO_DIR" -f mk/image.mk APP="$dir" \
         BUILD="$build" config >&2 || die "resolving the configuration failed"
     cd "$POGO_DIR" && KCONFIG_CONFIG="$build/.config" "$PYTHON" -m menuconfig Kconfig
 }
@@ -267,5 +335,5 @@ build) shift; cmd_build "$@" ;;
 run) shift; cmd_run "$@" ;;
 menuconfig) shift; cmd_menuconfig "$@" ;;
 help | -h | --help) usage ;;
-*) usage >&2; exit 2 ;;
+*) echo "pogo: unknown command '$1'" >&2; usage >&2; exit 2 ;;
 esac

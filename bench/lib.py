@@ -75,3 +75,48 @@ def summary(values):
     q = statistics.quantiles(values, n=4) if len(values) >= 4 else [values[0], 0, values[-1]]
     return {"median": statistics.median(values), "min": values[0],
             "max": values[-1], "q1": q[0], "q3": q[2], "n": len(values)}
+
+
+def program_app(source, name=None):
+    """Makes an application folder under build/bench/apps for one C file
+    of bench/programs and returns its path."""
+    source = os.path.join(ROOT, "bench", "programs", source)
+    name = name or os.path.splitext(os.path.basename(source))[0]
+    app = os.path.join(BUILD, "apps", name)
+    os.makedirs(app, exist_ok=True)
+    link = os.path.join(app, "main.c")
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(source, link)
+    with open(os.path.join(app, "manifest"), "w") as f:
+        f.write(f"name = {name}\nsources = main.c\n")
+    return app
+
+
+def host_program(source):
+    """Builds a bench program natively with musl-gcc -static."""
+    src = os.path.join(ROOT, "bench", "programs", source)
+    out = os.path.join(BUILD, "host", os.path.splitext(source)[0])
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", out, src, "-lpthread"],
+                   check=True)
+    return out
+
+
+def guest_output(app, build_dir, args=(), extra=(), sets=(), timeout=300):
+    """Builds app (with configuration settings) and returns its stdout."""
+    build_app(app, build_dir, sets)
+    cmd = [POGO, "run", app, "--no-build", "--build-dir", build_dir,
+           "--accel", "tcg"] + list(extra) + ["--"] + list(args)
+    p = sh(cmd, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError(f"{app} failed with status {p.returncode}:\n{p.stderr[-2000:]}")
+    return p.stdout
+
+
+def value_of(output, key):
+    for line in output.splitlines():
+        k, _, v = line.partition(" ")
+        if k == key:
+            return float(v)
+    raise RuntimeError(f"no {key} in output: {output!r}")

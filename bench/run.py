@@ -19,8 +19,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import lib  # noqa: E402
 import boot  # noqa: E402
+import threads  # noqa: E402
 
-SUITES = {"boot": boot}
+SUITES = {"boot": boot, "threads": threads}
 
 
 def machine_info():

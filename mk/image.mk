@@ -18,6 +18,16 @@ include $(APP_DIR)/manifest
 ifeq ($(strip $(name)),)
 $(error $(APP_DIR)/manifest: 'name' is missing)
 endif
+ifneq ($(shell printf '%s' '$(name)' | grep -xE '[A-Za-z0-9_-][A-Za-z0-9._-]*'),$(name))
+$(error $(APP_DIR)/manifest: invalid name '$(name)': use letters, digits, '.', '_' and '-', not starting with '.')
+endif
+ifeq ($(strip $(sources)),)
+$(error $(APP_DIR)/manifest: 'sources' is missing: list the application's C files)
+endif
+missing_sources := $(filter-out $(wildcard $(addprefix $(APP_DIR)/,$(sources))),$(addprefix $(APP_DIR)/,$(sources)))
+ifneq ($(missing_sources),)
+$(error $(APP_DIR)/manifest: source not found: $(firstword $(missing_sources)))
+endif
 
 BUILD ?= $(POGO)/build/$(name)
 B := $(abspath $(BUILD))
@@ -39,7 +49,12 @@ CONFIG := $(C)/.config
 CONFIG_H := $(C)/include/pogo/config.h
 FRAGMENT := $(if $(config),$(APP_DIR)/$(config))
 
-$(CONFIG): $(KCONFIG_FILES) $(FRAGMENT)
+# The --set settings of the last build, so that new ones trigger a resolve.
+SETTINGS_STAMP := $(C)/.config.settings
+$(shell mkdir -p $(C) && { printf '%s\n' '$(POGO_SET)' | cmp -s - $(SETTINGS_STAMP) || \
+    printf '%s\n' '$(POGO_SET)' > $(SETTINGS_STAMP); })
+
+$(CONFIG): $(KCONFIG_FILES) $(FRAGMENT) $(SETTINGS_STAMP)
 	@mkdir -p $(C)
 	$(Q)cd $(POGO) && $(PYTHON) scripts/kconfig.py resolve --out $@ \
 	    $(if $(FRAGMENT),--fragment $(FRAGMENT)) \
@@ -98,7 +113,7 @@ AOBJS := $(addprefix $(B)/app/,$(addsuffix .o,$(basename $(sources))))
 $(C)/kernel/%.o: $(POGO)/%.c $(CONFIG_H) $(SYSCALL_NR_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $*.c"
-	$(Q)$(KCC) $(KCFLAGS) $(kcflags-$*) -MMD -MP -c $< -o $@.tmp
+	$(Q)$(KCC) $(KCFLAGS) $(kcflags-$*) -MMD -MP -MF $(@:.o=.d) -MT $@ -c $< -o $@.tmp
 	$(Q)$(OBJCOPY) $(KRENAME) $@.tmp $@ && rm -f $@.tmp
 
 $(C)/kernel/%.o: $(POGO)/%.S $(CONFIG_H)

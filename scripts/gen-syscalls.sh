@@ -17,9 +17,12 @@ tmp=$out.tmp
     echo "#ifndef POGO_SYSCALL_NR_H"
     echo "#define POGO_SYSCALL_NR_H"
     sed -n 's/^#define __NR_\([a-z0-9_]*\)[ \t]*\([0-9]*\)$/#define POGO_NR_\1 \2/p' "$src"
-    echo "#define POGO_SYSCALL_NAMES \\"
-    sed -n 's/^#define __NR_\([a-z0-9_]*\)[ \t]*\([0-9]*\)$/    [\2] = "\1", \\/p' "$src"
-    echo
+    # The names as one string, "read\0write\0...", in number order with an
+    # empty name for each unused number.
+    printf '#define POGO_SYSCALL_NAMES "'
+    sed -n 's/^#define __NR_\([a-z0-9_]*\)[ \t]*\([0-9]*\)$/\2 \1/p' "$src" |
+        sort -n | awk '{ while (n < $1) { printf "\\0"; n++ } printf "%s\\0", $2; n++ }'
+    echo '"'
     echo "#endif"
 } > "$tmp"
 if cmp -s "$tmp" "$out"; then rm -f "$tmp"; else mv "$tmp" "$out"; fi

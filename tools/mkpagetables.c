@@ -2,7 +2,7 @@
 /*
  * Host tool: reads a linked Pogo image and prints, as assembly, the boot
  * page tables for it. The tables go to the .pogo_pagetables section, at
- * the address of the symbol pogo_boot_pml4; the page at
+ * the address of the symbol pogo_boot_pd; the page at
  * __pogo_boot_stack_guard stays unmapped.
  */
 #include <elf.h>
@@ -141,7 +141,7 @@ int main(int argc, char **argv)
     read_image(&img);
     guard = find_symbol(&img, "__pogo_boot_stack_guard");
     in = (struct pt_build_input){
-        .tables_addr = find_symbol(&img, "pogo_boot_pml4"),
+        .tables_addr = find_symbol(&img, "pogo_boot_pd"),
         .segments = segs,
         .nsegments = read_segments(&img, segs),
         .holes = &guard,

@@ -7,6 +7,7 @@
 #include <pogo/irq.h>
 #include <pogo/log.h>
 #include <pogo/mm.h>
+#include <pogo/sched.h>
 #include <pogo/uaccess.h>
 
 #define NSTUBS    64
@@ -144,6 +145,8 @@ static void page_fault(struct pogo_regs *regs)
     if (fixup_user_access(regs))
         return;
 
+    if (pogo_fault_signal(regs, SIGSEGV, addr))
+        return;
     pogo_snprintf(what, sizeof(what), "page fault (#PF, vector 14)");
     pogo_crash(&(struct pogo_crash){
         .what = what,
@@ -171,6 +174,8 @@ void x86_exception(struct pogo_regs *regs)
     if (regs->vector == 13 && fixup_user_access(regs))
         return;
 
+    if (pogo_fault_signal(regs, kind->signal ? kind->signal : SIGSEGV, 0))
+        return;
     pogo_snprintf(what, sizeof(what), "%s (%s, vector %lu)",
                   kind->name ? kind->name : "reserved exception",
                   kind->mnemonic ? kind->mnemonic : "?", regs->vector);
@@ -179,6 +184,11 @@ void x86_exception(struct pogo_regs *regs)
         .regs = regs,
         .signal = kind->signal ? kind->signal : SIGSEGV,
     });
+}
+
+POGO_WEAK bool pogo_fault_signal(struct pogo_regs *regs, int sig, uint64_t addr)
+{
+    return false;
 }
 
 void x86_irq(struct pogo_regs *regs)

@@ -8,7 +8,7 @@
 #include <pogo/arch/x86.h>
 #include <pogo/compiler.h>
 
-#define IST_PAGE_FAULT_SIZE 8192
+#define IST_PAGE_FAULT_SIZE 4096
 #define IST_SMALL_SIZE      4096
 
 struct tss {

@@ -14,7 +14,7 @@ static unsigned next_vector = POGO_IRQ_VECTOR_BASE;
 
 int pogo_irq_register(unsigned vector, pogo_irq_handler fn, void *arg)
 {
-    if (vector < POGO_IRQ_VECTOR_BASE || vector > POGO_IRQ_VECTOR_MAX || !fn)
+    if (vector < POGO_IRQ_VECTOR_TIMER || vector > POGO_IRQ_VECTOR_MAX || !fn)
         return -EINVAL;
     if (handlers[vector].fn)
         return -EBUSY;

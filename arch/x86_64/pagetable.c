@@ -7,6 +7,7 @@
 #include <pogo/arch.h>
 #include <pogo/arch/cpu.h>
 #include <pogo/errno.h>
+#include <pogo/log.h>
 #include <pogo/mm.h>
 #include <pogo/pagetable.h>
 
@@ -164,11 +165,15 @@ int pogo_arch_map_device(uintptr_t start, size_t size)
     return 0;
 }
 
+/* An operation on the 4 KiB leaves of a range: see walk_range(). */
 struct range_op {
+    void (*leaf)(uint64_t *e, uintptr_t va, struct range_op *op);
     void (*release)(uintptr_t pa, void *arg);
     void *arg;
     uint64_t new_flags; /* leaf flags for protect */
-    bool unmap;
+    uintptr_t from;     /* move: source and destination of the range */
+    uintptr_t to;
+    int error;
     size_t changed;
 };
 
@@ -178,20 +183,54 @@ static bool holds_frame(uint64_t e)
     return e & (X86_PTE_P | X86_PTE_SOFT_NONE);
 }
 
-static void apply_leaf(uint64_t *e, uintptr_t va, struct range_op *op)
+static void flush_changed(uintptr_t va, struct range_op *op)
+{
+    if (++op->changed <= FLUSH_PAGES_MAX)
+        x86_invlpg(va);
+}
+
+static void unmap_leaf(uint64_t *e, uintptr_t va, struct range_op *op)
+{
+    uintptr_t pa = *e & ADDR_MASK;
+
+    if (!holds_frame(*e))
+        return;
+    *e = 0;
+    if (op->release)
+        op->release(pa, op->arg);
+    flush_changed(va, op);
+}
+
+static void protect_leaf(uint64_t *e, uintptr_t va, struct range_op *op)
 {
     if (!holds_frame(*e))
         return;
-    if (op->unmap) {
-        uintptr_t pa = *e & ADDR_MASK;
-        *e = 0;
-        if (op->release)
-            op->release(pa, op->arg);
-    } else {
-        *e = (*e & ADDR_MASK) | op->new_flags;
-    }
-    if (++op->changed <= FLUSH_PAGES_MAX)
-        x86_invlpg(va);
+    *e = (*e & ADDR_MASK) | op->new_flags;
+    flush_changed(va, op);
+}
+
+/* Creates the last-level table for the destination of each mapped page. */
+static void prepare_move_leaf(uint64_t *e, uintptr_t va, struct range_op *op)
+{
+    if (!holds_frame(*e) || op->error)
+        return;
+    if (!walk_create(va - op->from + op->to, 1))
+        op->error = -ENOMEM;
+}
+
+static void move_leaf(uint64_t *e, uintptr_t va, struct range_op *op)
+{
+    uintptr_t dest = va - op->from + op->to;
+    uint64_t *pt;
+
+    if (!holds_frame(*e))
+        return;
+    /* prepare_move_leaf created the table, so this allocates nothing. */
+    pt = walk_create(dest, 1);
+    POGO_ASSERT(pt != NULL);
+    pt[INDEX(dest, 1)] = *e;
+    *e = 0;
+    flush_changed(va, op);
 }
 
 /* Visits the 4 KiB leaves of [start, end) below table at level. */
@@ -208,7 +247,7 @@ static void walk_range(uint64_t *table, int level, uintptr_t base,
         uintptr_t n = POGO_MIN(va + size, end);
 
         if (level == 1) {
-            apply_leaf(e, va, op);
+            op->leaf(e, va, op);
             continue;
         }
         if (!(*e & X86_PTE_P))
@@ -223,16 +262,38 @@ static void walk_range(uint64_t *table, int level, uintptr_t base,
 void pogo_arch_unmap_range(uintptr_t start, uintptr_t end,
                            void (*release)(uintptr_t pa, void *arg), void *arg)
 {
-    struct range_op op = {.release = release, .arg = arg, .unmap = true};
+    struct range_op op = {.leaf = unmap_leaf, .release = release, .arg = arg};
 
     walk_range(pogo_boot_pml4, 4, 0, start, end, &op);
     if (op.changed > FLUSH_PAGES_MAX)
         flush_all();
 }
 
+int pogo_arch_move_range(uintptr_t from, uintptr_t to, size_t len,
+                         void (*release)(uintptr_t pa, void *arg), void *arg)
+{
+    struct range_op op = {.leaf = prepare_move_leaf, .from = from, .to = to};
+
+    /*
+     * Allocate every table the destination needs before the first change.
+     * Tables made before a failure stay, empty, as unmapping leaves them.
+     */
+    walk_range(pogo_boot_pml4, 4, 0, from, from + len, &op);
+    if (op.error)
+        return op.error;
+    pogo_arch_unmap_range(to, to + len, release, arg);
+
+    /* The destination entries were not present, so only from is flushed. */
+    op = (struct range_op){.leaf = move_leaf, .from = from, .to = to};
+    walk_range(pogo_boot_pml4, 4, 0, from, from + len, &op);
+    if (op.changed > FLUSH_PAGES_MAX)
+        flush_all();
+    return 0;
+}
+
 void pogo_arch_protect_range(uintptr_t start, uintptr_t end, int prot)
 {
-    struct range_op op = {.new_flags = leaf_flags(prot)};
+    struct range_op op = {.leaf = protect_leaf, .new_flags = leaf_flags(prot)};
 
     walk_range(pogo_boot_pml4, 4, 0, start, end, &op);
     if (op.changed > FLUSH_PAGES_MAX)

@@ -90,12 +90,12 @@ static bool valid_input(const struct pt_build_input *in, size_t npages)
 /* The page tables must cover themselves, so their count is a fixed point. */
 static size_t count_pages(const struct pt_build_input *in)
 {
-    size_t npages = 3;
+    size_t npages = 1;
 
     for (;;) {
         uint64_t end = in->tables_addr + npages * PAGE;
         uint64_t covered = images_end(in) > end ? images_end(in) : end;
-        size_t need = 3 + (covered + LARGE - 1) / LARGE;
+        size_t need = 1 + (covered + LARGE - 1) / LARGE;
         if (need == npages)
             return npages;
         npages = need;
@@ -106,8 +106,8 @@ size_t pt_build(const struct pt_build_input *in, uint64_t *out,
                 size_t out_pages)
 {
     size_t npages = count_pages(in);
-    size_t npts = npages - 3;
-    uint64_t *pml4, *pdpt, *pd;
+    size_t npts = npages - 1;
+    uint64_t *pd;
 
     if (!valid_input(in, npages))
         return 0;
@@ -115,18 +115,13 @@ size_t pt_build(const struct pt_build_input *in, uint64_t *out,
         return npages;
 
     memset(out, 0, npages * PAGE);
-    pml4 = out;
-    pdpt = out + ENTRIES;
-    pd = out + 2 * ENTRIES;
-
-    pml4[0] = (in->tables_addr + PAGE) | TABLE_FLAGS;
-    pdpt[0] = (in->tables_addr + 2 * PAGE) | TABLE_FLAGS;
+    pd = out;
 
     for (size_t i = 0; i < ENTRIES; i++) {
         uint64_t base = i * LARGE;
         if (i < npts) {
-            uint64_t *pt = out + (3 + i) * ENTRIES;
-            pd[i] = (in->tables_addr + (3 + i) * PAGE) | TABLE_FLAGS;
+            uint64_t *pt = out + (1 + i) * ENTRIES;
+            pd[i] = (in->tables_addr + (1 + i) * PAGE) | TABLE_FLAGS;
             for (size_t j = 0; j < ENTRIES; j++)
                 pt[j] = page_entry(in, base + j * PAGE);
         } else {

@@ -43,6 +43,11 @@ pvh_start32:
 
     mov $(X86_CR4_PAE | X86_CR4_PGE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT), %eax
     mov %eax, %cr4
+    /* PML4[0] -> PDPT, PDPT[0] -> the page directory built with the
+     * image; present, writable, accessed. The tables are in .bss, which
+     * the loader zeroes. */
+    movl $(pogo_boot_pdpt + 0x23), pogo_boot_pml4
+    movl $(pogo_boot_pd + 0x23), pogo_boot_pdpt
     mov $pogo_boot_pml4, %eax
     mov %eax, %cr3
 
@@ -64,8 +69,14 @@ no_nx:
     mov $msg_no_nx, %esi
     /* fall through */
 
-/* Prints the NUL-terminated string at %esi on COM1 and exits. */
+/* Prints the NUL-terminated string at %esi on the error channel (the
+ * isa-debugcon at 0x4e8 when it answers 0xe9, COM1 otherwise), then exits
+ * with status 120. */
 fail32:
+    mov $0x4e8, %dx
+    in %dx, %al
+    cmp $0xe9, %al
+    je 1f
     mov $0x3f8, %dx
 1:  lodsb
     test %al, %al

@@ -74,3 +74,10 @@ pogo_arch_enter_app:
     xor %r14d, %r14d
     xor %r15d, %r15d
     iretq
+
+/* void pogo_arch_return_to_app(struct pogo_regs *frame): leaves the kernel
+ * with every register from frame, which is on the current kernel stack. */
+    .globl pogo_arch_return_to_app
+pogo_arch_return_to_app:
+    mov %rdi, %rsp
+    jmp x86_return_full

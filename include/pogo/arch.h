@@ -40,6 +40,36 @@ struct pogo_cpu_features {
 
 extern struct pogo_cpu_features pogo_cpu_features;
 
+/*
+ * Programs the one-shot timer to interrupt on POGO_IRQ_VECTOR_TIMER at or
+ * after the given TSC value (at once if it has passed), replacing any
+ * earlier setting; disarm cancels it.
+ */
+void pogo_arch_timer_arm(uint64_t deadline_tsc);
+void pogo_arch_timer_disarm(void);
+
+/*
+ * Thread support. stack_init prepares a new kernel stack whose first
+ * switch calls fn(arg) and returns the stack pointer to switch to;
+ * pogo_arch_switch saves the current stack pointer in *save and continues
+ * on new_rsp.
+ */
+uintptr_t pogo_arch_thread_stack_init(uintptr_t top, void (*fn)(void *),
+                                      void *arg);
+void pogo_arch_switch(uintptr_t *save, uintptr_t new_rsp);
+void pogo_arch_set_kernel_stack(uintptr_t bottom, uintptr_t top);
+
+/* The FPU/SSE/AVX state: its size, and saving to or loading from an area
+ * aligned to 64 bytes. */
+size_t pogo_arch_fpu_size(void);
+void pogo_arch_fpu_save(void *area);
+void pogo_arch_fpu_restore(const void *area);
+
+void pogo_arch_set_fs_base(uint64_t base);
+uint64_t pogo_arch_get_fs_base(void);
+void pogo_arch_set_gs_base(uint64_t base);
+uint64_t pogo_arch_get_gs_base(void);
+
 /* Halts until the next interrupt, with interrupts enabled while halted. */
 void pogo_arch_wait_for_interrupt(void);
 

@@ -14,7 +14,7 @@
 
 #include <pogo/compiler.h>
 
-#define POGO_CMDLINE_MAX_WORDS 512
+#define POGO_CMDLINE_MAX_WORDS 256
 
 struct pogo_cmdline {
     char *kernel[POGO_CMDLINE_MAX_WORDS];

@@ -5,10 +5,11 @@
 
 #include <pogo/arch.h>
 
-/* First vector available to device and timer interrupts. */
-#define POGO_IRQ_VECTOR_BASE 32
-#define POGO_IRQ_VECTOR_MAX  63
-#define POGO_IRQ_SPURIOUS    255
+/* The local APIC timer's vector; devices get the ones after it. */
+#define POGO_IRQ_VECTOR_TIMER 32
+#define POGO_IRQ_VECTOR_BASE  33
+#define POGO_IRQ_VECTOR_MAX   63
+#define POGO_IRQ_SPURIOUS     255
 
 typedef void (*pogo_irq_handler)(void *arg);
 

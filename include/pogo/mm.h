@@ -75,8 +75,74 @@ long pogo_vm_mmap_anon(uintptr_t addr, size_t len, int prot, int flags);
 int pogo_vm_munmap(uintptr_t addr, size_t len);
 int pogo_vm_mprotect(uintptr_t addr, size_t len, int prot);
 
+/* mremap flags, numbered as Linux's MREMAP_*. */
+#define POGO_MREMAP_MAYMOVE   1
+#define POGO_MREMAP_FIXED     2
+#define POGO_MREMAP_DONTUNMAP 4
+
+/*
+ * Resizes or moves the mapping at old with Linux's mremap semantics. A
+ * shrink unmaps the tail; a grow extends in place when the range after the
+ * mapping is free, and otherwise moves it if MAYMOVE allows. FIXED (which
+ * needs MAYMOVE) moves to new_addr, replacing what is mapped there;
+ * DONTUNMAP (same size, needs MAYMOVE) moves and leaves the old range
+ * mapped but empty. Moving moves page-table entries, never data. Returns
+ * the new address, or -EINVAL (bad flags, unaligned address, new_len 0,
+ * overlapping ranges), -EFAULT (old_len bytes at old are not one mapping)
+ * or -ENOMEM (cannot grow and may not move, or the commit limit), and
+ * changes nothing on error.
+ */
+long pogo_vm_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
+                    uintptr_t new_addr);
+
+/* madvise advice, numbered as Linux's MADV_*. */
+#define POGO_MADV_NORMAL      0
+#define POGO_MADV_RANDOM      1
+#define POGO_MADV_SEQUENTIAL  2
+#define POGO_MADV_WILLNEED    3
+#define POGO_MADV_DONTNEED    4
+#define POGO_MADV_FREE        8
+#define POGO_MADV_REMOVE      9
+#define POGO_MADV_DONTFORK    10
+#define POGO_MADV_DOFORK      11
+#define POGO_MADV_MERGEABLE   12
+#define POGO_MADV_UNMERGEABLE 13
+#define POGO_MADV_HUGEPAGE    14
+#define POGO_MADV_NOHUGEPAGE  15
+#define POGO_MADV_DONTDUMP    16
+#define POGO_MADV_DODUMP      17
+#define POGO_MADV_WIPEONFORK  18
+#define POGO_MADV_KEEPONFORK  19
+#define POGO_MADV_COLD        20
+#define POGO_MADV_PAGEOUT     21
+
+/*
+ * Linux madvise. DONTNEED and FREE drop the pages of private memory, so
+ * that the next touch reads zeros; REMOVE does the same for shared memory.
+ * The other advice above is accepted and changes nothing. Returns 0,
+ * -EINVAL (unknown advice, unaligned addr, or advice that does not suit a
+ * mapping in the range), or -ENOMEM when part of the range is unmapped,
+ * after applying the advice to the mapped parts.
+ */
+int pogo_vm_madvise(uintptr_t addr, size_t len, int advice);
+
 /* Linux brk: returns the new break, or the old one when it cannot move. */
 uintptr_t pogo_vm_brk(uintptr_t addr);
+
+/*
+ * mincore: stores 1 in vec for each page of [addr, addr + len) that has a
+ * frame, 0 otherwise; vec is a kernel buffer of len / 4096 bytes rounded
+ * up. Returns 0, -EINVAL (unaligned) or -ENOMEM (part not mapped).
+ */
+int pogo_vm_mincore(uintptr_t addr, size_t len, uint8_t *vec);
+
+/* msync flags, numbered as Linux's MS_*. */
+#define POGO_MS_ASYNC      1
+#define POGO_MS_INVALIDATE 2
+#define POGO_MS_SYNC       4
+
+/* msync of anonymous memory: checks the arguments and the mapping. */
+int pogo_vm_msync(uintptr_t addr, size_t len, int flags);
 
 /*
  * Maps a stack of size bytes with an unmapped guard page below it and
@@ -84,6 +150,40 @@ uintptr_t pogo_vm_brk(uintptr_t addr);
  * Returns the top of the stack, or 0 when memory runs out.
  */
 uintptr_t pogo_vm_map_stack(size_t size, const char *const *owner);
+
+/*
+ * Marks the mapping that contains sp (or ends at sp) as the stack of the
+ * thread whose name is *owner. A PROT_NONE mapping directly below it
+ * becomes its guard, so that a fault there is reported as a stack
+ * overflow in that thread. owner must stay valid until the mapping is
+ * unmapped or pogo_vm_clear_owner(owner) is called, but *owner may change.
+ */
+void pogo_vm_mark_stack(uintptr_t sp, const char *const *owner);
+
+/* Forgets owner on every mapping marked with it; O(number of mappings). */
+void pogo_vm_clear_owner(const char *const *owner);
+
+enum pogo_vm_kind {
+    POGO_VM_ANON,  /* anonymous memory from mmap */
+    POGO_VM_HEAP,  /* the brk heap */
+    POGO_VM_STACK, /* a thread's stack */
+};
+
+/* One mapping, as /proc/self/maps shows it. */
+struct pogo_vm_info {
+    uintptr_t start;
+    uintptr_t end; /* exclusive */
+    int prot;      /* POGO_PROT_* */
+    bool shared;   /* MAP_SHARED */
+    enum pogo_vm_kind kind;
+};
+
+/*
+ * Calls fn for each mapping in address order. fn must not map, unmap or
+ * change mappings.
+ */
+void pogo_vm_for_each(void (*fn)(const struct pogo_vm_info *info, void *arg),
+                      void *arg);
 
 /*
  * Handles a page fault at addr. Returns 0 when the fault was resolved

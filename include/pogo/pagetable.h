@@ -35,6 +35,17 @@ int pogo_arch_map_page(uintptr_t va, uintptr_t pa, int prot);
 void pogo_arch_unmap_range(uintptr_t start, uintptr_t end,
                            void (*release)(uintptr_t pa, void *arg), void *arg);
 
+/*
+ * Moves the page-table entries of [from, from + len) to [to, to + len),
+ * which must not overlap, so that the frames appear at the new addresses
+ * and the old ones are unmapped. Whatever was mapped in the destination
+ * is unmapped first, with release(pa, arg) called for each of its 4 KiB
+ * pages. Returns 0, or -ENOMEM when a page table cannot be allocated, in
+ * which case no mapping has changed.
+ */
+int pogo_arch_move_range(uintptr_t from, uintptr_t to, size_t len,
+                         void (*release)(uintptr_t pa, void *arg), void *arg);
+
 /* Changes the protection of the mapped pages of [start, end). */
 void pogo_arch_protect_range(uintptr_t start, uintptr_t end, int prot);
 

@@ -16,6 +16,9 @@ int64_t pogo_time_realtime_ns(void);
 /* Sets the wall clock (clock_settime). */
 void pogo_time_set_realtime(int64_t ns);
 
+/* The TSC value at which monotonic time is 0 (the first instruction). */
+uint64_t pogo_time_boot_cycles(void);
+
 /* Converts between TSC cycles and nanoseconds. */
 uint64_t pogo_time_cycles_to_ns(uint64_t cycles);
 uint64_t pogo_time_ns_to_cycles(uint64_t ns);

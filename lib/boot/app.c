@@ -10,6 +10,7 @@
 #include <pogo/log.h>
 #include <pogo/mm.h>
 #include <pogo/random.h>
+#include <pogo/sched.h>
 #include <pogo/string.h>
 
 #define MAIN_STACK_SIZE (8UL << 20) /* Linux's default RLIMIT_STACK */
@@ -52,8 +53,6 @@ extern char _start[];
 extern const char pogo_app_name[];
 
 POGO_NORETURN void pogo_arch_enter_app(uintptr_t entry, uintptr_t sp);
-
-static const char *main_thread_name = "main";
 
 /* Copies the strings of words to *at and returns the address after them. */
 static uintptr_t put_strings(uintptr_t at, char *const *words, size_t n)
@@ -128,7 +127,8 @@ static size_t fill_auxv(uint64_t *aux, uintptr_t random, uintptr_t platform,
  */
 POGO_NORETURN void pogo_app_start(void)
 {
-    uintptr_t top = pogo_vm_map_stack(MAIN_STACK_SIZE, &main_thread_name);
+    uintptr_t top =
+        pogo_vm_map_stack(MAIN_STACK_SIZE, &pogo_thread_current()->name_ptr);
     char *const name[1] = {(char *)pogo_app_name};
     char *const platform_name[1] = {"x86_64"};
     uintptr_t strings, at, env, random, platform;

@@ -69,7 +69,14 @@ static void apply_options(void)
         int err;
 
         if (pogo_strncmp(opt, ENV_PREFIX, sizeof(ENV_PREFIX) - 1) == 0) {
-            envp[pogo_boot_envc++] = opt + sizeof(ENV_PREFIX) - 1;
+            char *var = opt + sizeof(ENV_PREFIX) - 1;
+            char *eq = pogo_strchr(var, '=');
+            if (!eq || eq == var)
+                pogo_warn("boot: ignoring invalid option '%s': expected "
+                          "env.NAME=VALUE\n",
+                          opt);
+            else
+                envp[pogo_boot_envc++] = var;
             continue;
         }
         err = pogo_param_apply(opt);

@@ -14,6 +14,8 @@
 #define BACKTRACE_FIRST    16
 #define BACKTRACE_LAST     6
 #define BACKTRACE_WALK_MAX 100000
+#define SCAN_BYTES         4096
+#define SCAN_MAX           12
 #define LINE               160
 #define CRASH_STACK_SIZE   12288
 #define SIGFPE             8
@@ -135,6 +137,55 @@ static void print_unframed_caller(const struct pogo_regs *r)
     print_location(ret - 1);
 }
 
+extern const uint8_t __pogo_image_start[];
+extern const uint8_t __pogo_text_end[];
+
+static bool in_text(uintptr_t a)
+{
+    return a > (uintptr_t)__pogo_image_start + 8 &&
+           a <= (uintptr_t)__pogo_text_end;
+}
+
+/* Tells whether the bytes before ret encode a call instruction. */
+static bool after_call(uintptr_t ret)
+{
+    const uint8_t *p = (const uint8_t *)ret;
+
+    if (!in_text(ret))
+        return false;
+    if (p[-5] == 0xe8)
+        return true; /* call rel32 */
+    /* call through a register or memory: ff /2 with 0 to 4 bytes after */
+    for (int len = 2; len <= 7; len++) {
+        if (p[-len] == 0xff && ((p[-len + 1] >> 3) & 7) == 2)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Code without frame pointers (musl's own functions) breaks the frame
+ * chain. Then the words above the stack pointer that are return addresses
+ * (they point just after a call) show where the code came from.
+ */
+static void print_scanned(const struct pogo_regs *r)
+{
+    size_t found = 0;
+
+    out("    frames found by scanning the stack (may include stale ones):\n");
+    for (uintptr_t a = r->rsp; a < r->rsp + SCAN_BYTES && found < SCAN_MAX;
+         a += 8) {
+        uintptr_t word;
+        if (!pogo_arch_read_word(a, &word))
+            break;
+        if (!after_call(word))
+            continue;
+        out("    ?   ");
+        print_location(word - 1);
+        found++;
+    }
+}
+
 /* Walks the application's or kernel's frames: from the trap frame, or for
  * a panic from the frame of pogo_crash. */
 static void print_backtrace(const struct pogo_regs *r, uintptr_t panic_frame)
@@ -155,6 +206,8 @@ static void print_backtrace(const struct pogo_regs *r, uintptr_t panic_frame)
     }
     f.count = 0;
     pogo_arch_walk_frames(rbp, rsp, BACKTRACE_WALK_MAX, keep_frame, &f);
+    if (r && f.count < 2)
+        print_scanned(r);
     shown = POGO_MIN(f.count, (size_t)BACKTRACE_FIRST);
     print_frames(f.first, shown, first);
     if (f.count <= BACKTRACE_FIRST)
@@ -232,6 +285,7 @@ static void report(void *arg)
         print_registers(c->regs);
     }
     out("  thread: %s\n", pogo_crash_thread_name());
+
     print_backtrace(c->regs, panic_frame);
     default_hint(c, hint, sizeof(hint));
     if (hint[0])

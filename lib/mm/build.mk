@@ -1,1 +1,1 @@
-kobjs-y += lib/mm/memmap.o lib/mm/frames.o lib/mm/vm.o
+kobjs-y += lib/mm/memmap.o lib/mm/frames.o lib/mm/regions.o lib/mm/vm.o

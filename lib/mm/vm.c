@@ -3,9 +3,15 @@
  * The application's virtual address space: regions created by mmap, brk
  * and stacks, filled with zeroed frames on first touch. Regions live
  * between USER_MIN and USER_MAX, away from the identity map of physical
- * memory below. Private writable memory is charged against a commit limit
- * when it is mapped, so that running out of memory shows up as ENOMEM from
- * mmap or brk rather than as a failed page fault later.
+ * memory below, in a balanced tree (regions.c), so a fault or an mmap
+ * costs O(log n) in the number of regions. Private writable memory is
+ * charged against a commit limit when it is mapped, so that running out
+ * of memory shows up as ENOMEM from mmap or brk rather than as a failed
+ * page fault later.
+ *
+ * Each call checks everything that can fail, reserves the tree nodes it
+ * may need, and only then changes regions and page tables, so an error
+ * leaves the address space as it was.
  */
 #include <pogo/alloc.h>
 #include <pogo/crash.h>
@@ -27,11 +33,16 @@
 /* Frames kept back from the commit limit for the kernel's own needs. */
 #define COMMIT_RESERVE_MIN 64
 
-#define PROT_ALL (POGO_PROT_READ | POGO_PROT_WRITE | POGO_PROT_EXEC)
+#define PAGE_MASK (POGO_PAGE_SIZE - 1)
+#define PROT_ALL  (POGO_PROT_READ | POGO_PROT_WRITE | POGO_PROT_EXEC)
+#define PROT_RW   (POGO_PROT_READ | POGO_PROT_WRITE)
 
-static struct vm_region *regions; /* sorted by address */
-static size_t committed;          /* pages charged */
-static size_t resident;           /* frames mapped into regions */
+#define MREMAP_KNOWN \
+    (POGO_MREMAP_MAYMOVE | POGO_MREMAP_FIXED | POGO_MREMAP_DONTUNMAP)
+
+static struct vm_regions regions = {.alloc = pogo_malloc, .free = pogo_free};
+static size_t committed; /* pages charged */
+static size_t resident;  /* frames mapped into regions */
 static uintptr_t brk_start = BRK_BASE;
 static uintptr_t brk_end = BRK_BASE;
 
@@ -45,70 +56,104 @@ static bool charged(const struct vm_region *r)
     return (r->prot & POGO_PROT_WRITE) && !(r->flags & VM_NORESERVE);
 }
 
-static size_t reserve(void)
+static size_t commit_reserve(void)
 {
     return POGO_MAX(pogo_frames_total() / 32, (size_t)COMMIT_RESERVE_MIN);
 }
 
-/* Tells whether n more pages may be charged. */
+/* Tells whether n more pages may be charged once released are uncharged. */
 static bool can_commit(size_t n, size_t released)
 {
     size_t limit = pogo_frames_free_count() + resident;
 
-    limit = limit > reserve() ? limit - reserve() : 0;
+    limit = limit > commit_reserve() ? limit - commit_reserve() : 0;
     return committed - released + n <= limit;
 }
 
 struct vm_region *vm_find(uintptr_t addr)
 {
-    for (struct vm_region *r = regions; r && r->start <= addr; r = r->next) {
-        if (addr < r->end)
-            return r;
-    }
-    return NULL;
-}
-
-/* First region that ends after addr, or NULL. */
-static struct vm_region *first_after(uintptr_t addr)
-{
-    struct vm_region *r = regions;
-
-    while (r && r->end <= addr)
-        r = r->next;
-    return r;
+    return regions_find(&regions, addr);
 }
 
 static bool range_free(uintptr_t start, uintptr_t end)
 {
-    struct vm_region *r = first_after(start);
+    struct vm_region *r = regions_first_after(&regions, start);
 
     return !r || r->start >= end;
 }
 
-static void link_region(struct vm_region *n)
+/* Tells whether regions cover [start, end) without a hole. */
+/* End of the mapped range that starts at start without a hole, capped at
+ * end; start itself when start is not mapped. */
+static uintptr_t mapped_prefix(uintptr_t start, uintptr_t end)
 {
-    struct vm_region **p = &regions;
-    struct vm_region *prev = NULL;
+    uintptr_t at = start;
+    struct vm_region *r = regions_first_after(&regions, start);
 
-    while (*p && (*p)->start < n->start) {
-        prev = *p;
-        p = &(*p)->next;
+    for (; r && at < end; r = regions_next(r)) {
+        if (r->start > at)
+            break;
+        at = r->end;
     }
-    n->prev = prev;
-    n->next = *p;
-    if (*p)
-        (*p)->prev = n;
-    *p = n;
+    return POGO_MIN(at, end);
 }
 
-static void unlink_region(struct vm_region *r)
+static bool fully_mapped(uintptr_t start, uintptr_t end)
 {
-    if (r->prev)
-        r->prev->next = r->next;
-    else
-        regions = r->next;
-    if (r->next)
-        r->next->prev = r->prev;
+    return mapped_prefix(start, end) >= end;
+}
+
+/* Pages charged by the regions overlapping [start, end). */
+static size_t charge_in(uintptr_t start, uintptr_t end)
+{
+    size_t n = 0;
+    struct vm_region *r = regions_first_after(&regions, start);
+
+    for (; r && r->start < end; r = regions_next(r)) {
+        if (charged(r))
+            n += pages(POGO_MIN(r->end, end) - POGO_MAX(r->start, start));
+    }
+    return n;
+}
+
+/*
+ * The region changes below cannot fail once the caller has reserved
+ * nodes, so they assert that they succeed.
+ */
+static struct vm_region *insert_region(const struct vm_region *proto)
+{
+    struct vm_region *r = regions_insert(&regions, proto);
+
+    POGO_ASSERT(r != NULL);
+    if (charged(r))
+        committed += pages(r->end - r->start);
+    return r;
+}
+
+static void resize(struct vm_region *r, uintptr_t start, uintptr_t end)
+{
+    bool resized = regions_resize(&regions, r, start, end);
+
+    POGO_ASSERT(resized);
+}
+
+static void split(struct vm_region *r, uintptr_t addr)
+{
+    struct vm_region *upper = regions_split(&regions, r, addr);
+
+    POGO_ASSERT(upper != NULL);
+}
+
+/* Makes region boundaries at start and end. Needs two reserved nodes. */
+static void split_at(uintptr_t start, uintptr_t end)
+{
+    struct vm_region *r = vm_find(start);
+
+    if (r && r->start < start)
+        split(r, start);
+    r = vm_find(end - 1);
+    if (r && r->end > end)
+        split(r, end);
 }
 
 static bool same_kind(const struct vm_region *a, const struct vm_region *b)
@@ -116,53 +161,24 @@ static bool same_kind(const struct vm_region *a, const struct vm_region *b)
     return a->prot == b->prot && a->flags == b->flags && a->owner == b->owner;
 }
 
-/* Merges r with its neighbours where they touch and are alike. */
-static void merge(struct vm_region *r)
+/* Merges alike regions that touch each other in [start, end]. */
+static void merge_range(uintptr_t start, uintptr_t end)
 {
-    struct vm_region *p = r->prev;
-    struct vm_region *n = r->next;
+    /* start - 1: the region that ends at start is a candidate too. */
+    struct vm_region *r = regions_first_after(&regions, start - 1);
 
-    if (n && n->start == r->end && same_kind(r, n)) {
-        r->end = n->end;
-        unlink_region(n);
-        pogo_free(n);
+    while (r && r->start <= end) {
+        struct vm_region *next = regions_next(r);
+
+        if (next && next->start == r->end && same_kind(r, next)) {
+            uintptr_t merged_end = next->end;
+
+            regions_remove(&regions, next);
+            resize(r, r->start, merged_end);
+        } else {
+            r = next;
+        }
     }
-    if (p && p->end == r->start && same_kind(p, r)) {
-        p->end = r->end;
-        unlink_region(r);
-        pogo_free(r);
-    }
-}
-
-/* Splits r at addr, which lies inside it. Returns the upper part. */
-static struct vm_region *split(struct vm_region *r, uintptr_t addr)
-{
-    struct vm_region *upper = pogo_malloc(sizeof(*upper));
-
-    if (!upper)
-        return NULL;
-    *upper = *r;
-    upper->start = addr;
-    r->end = addr;
-    upper->prev = r;
-    upper->next = r->next;
-    if (r->next)
-        r->next->prev = upper;
-    r->next = upper;
-    return upper;
-}
-
-/* Makes region boundaries at start and end. Returns 0 or -ENOMEM. */
-static int split_at(uintptr_t start, uintptr_t end)
-{
-    struct vm_region *r = vm_find(start);
-
-    if (r && r->start < start && !split(r, start))
-        return -ENOMEM;
-    r = vm_find(end - 1);
-    if (r && r->end > end && !split(r, end))
-        return -ENOMEM;
-    return 0;
 }
 
 static void release_frame(uintptr_t pa, void *arg)
@@ -171,74 +187,67 @@ static void release_frame(uintptr_t pa, void *arg)
     resident--;
 }
 
-/* Pages charged by the regions overlapping [start, end). */
-static size_t charge_in(uintptr_t start, uintptr_t end)
+/*
+ * Removes the parts of regions inside [start, end) with their charge, and
+ * with free_pages also their frames. Needs one reserved node, for a range
+ * strictly inside one region.
+ */
+static void drop_regions(uintptr_t start, uintptr_t end, bool free_pages)
 {
-    size_t n = 0;
+    struct vm_region *r = regions_first_after(&regions, start);
 
-    for (struct vm_region *r = first_after(start); r && r->start < end;
-         r = r->next) {
+    if (start >= end)
+        return;
+    while (r && r->start < end) {
+        struct vm_region *next = regions_next(r);
+        uintptr_t s = POGO_MAX(r->start, start);
+        uintptr_t e = POGO_MIN(r->end, end);
+
         if (charged(r))
-            n += pages(POGO_MIN(r->end, end) - POGO_MAX(r->start, start));
+            committed -= pages(e - s);
+        if (free_pages)
+            pogo_arch_unmap_range(s, e, release_frame, NULL);
+        if (r->start < s && r->end > e) {
+            split(r, e);
+            resize(r, r->start, s);
+        } else if (r->start < s) {
+            resize(r, r->start, s);
+        } else if (r->end > e) {
+            resize(r, e, r->end);
+        } else {
+            regions_remove(&regions, r);
+        }
+        r = next;
     }
-    return n;
 }
 
-/* Removes every region part inside [start, end) and frees its frames. */
-static int remove_range(uintptr_t start, uintptr_t end)
+/* Unmaps [start, end): regions, charge and frames. */
+static void remove_range(uintptr_t start, uintptr_t end)
 {
-    struct vm_region *r, *next;
-    int err = split_at(start, end);
-
-    if (err)
-        return err;
-    for (r = first_after(start); r && r->start < end; r = next) {
-        next = r->next;
-        if (charged(r))
-            committed -= pages(r->end - r->start);
-        pogo_arch_unmap_range(r->start, r->end, release_frame, NULL);
-        unlink_region(r);
-        pogo_free(r);
-    }
-    return 0;
+    drop_regions(start, end, true);
 }
 
-/* Inserts a new region; the range must be free. Returns it or NULL. */
-static struct vm_region *insert(uintptr_t start, uintptr_t end, int prot,
-                                unsigned flags)
+/* Removes the regions of [start, end) whose pages have been moved away. */
+static void forget_range(uintptr_t start, uintptr_t end)
 {
-    struct vm_region *r = pogo_malloc(sizeof(*r));
-
-    if (!r)
-        return NULL;
-    *r = (struct vm_region){
-        .start = start, .end = end, .prot = prot, .flags = flags};
-    link_region(r);
-    if (charged(r))
-        committed += pages(end - start);
-    return r;
+    drop_regions(start, end, false);
 }
 
 /* Finds a free range of len bytes, searching down from MMAP_TOP. */
 static uintptr_t find_gap(size_t len)
 {
-    struct vm_region *r = regions;
-    uintptr_t top = MMAP_TOP;
+    struct regions_gap gap = {
+        .len = len,
+        .align = POGO_PAGE_SIZE,
+        .floor = USER_MIN,
+        .limit = MMAP_TOP,
+    };
+    uintptr_t addr;
 
-    /* Walk to the last region below MMAP_TOP, then look at gaps downward. */
-    while (r && r->next && r->next->start < MMAP_TOP)
-        r = r->next;
-    for (; r; r = r->prev) {
-        if (r->start >= top)
-            continue;
-        if (r->end <= top && top - r->end >= len)
-            return top - len;
-        top = POGO_MIN(top, r->start);
-    }
-    if (top - USER_MIN >= len)
-        return top - len;
-    return 0;
+    return regions_find_gap(&regions, &gap, &addr) ? addr : 0;
 }
+
+/* --- mmap, munmap, mprotect ---------------------------------------------- */
 
 static int check_prot(int prot)
 {
@@ -260,7 +269,7 @@ static int check_flags(int flags)
     if (type == POGO_MAP_SHARED_VALIDATE && (flags & ~known))
         return -EOPNOTSUPP;
     if (flags & POGO_MAP_HUGETLB)
-        return -ENOMEM; /* Linux with no huge pages reserved says so too */
+        return -ENOMEM; /* as Linux when no huge pages are reserved */
     return 0;
 }
 
@@ -281,14 +290,14 @@ static long place(uintptr_t addr, size_t len, int flags)
     bool fixed = flags & (POGO_MAP_FIXED | POGO_MAP_FIXED_NOREPLACE);
 
     if (fixed) {
-        if (addr & (POGO_PAGE_SIZE - 1))
+        if (addr & PAGE_MASK)
             return -EINVAL;
         if (addr < USER_MIN)
             return -EPERM;
         if (addr > USER_MAX || len > USER_MAX - addr)
             return -ENOMEM;
-        if ((flags & POGO_MAP_FIXED_NOREPLACE) && !(flags & POGO_MAP_FIXED) &&
-            !range_free(addr, addr + len))
+        /* Since Linux 4.17, NOREPLACE wins when FIXED is also set. */
+        if ((flags & POGO_MAP_FIXED_NOREPLACE) && !range_free(addr, addr + len))
             return -EEXIST;
         return addr;
     }
@@ -302,7 +311,9 @@ static long place(uintptr_t addr, size_t len, int flags)
 
 long pogo_vm_mmap_anon(uintptr_t addr, size_t len, int prot, int flags)
 {
-    unsigned rflags = 0;
+    bool replace =
+        (flags & POGO_MAP_FIXED) && !(flags & POGO_MAP_FIXED_NOREPLACE);
+    struct vm_region proto = {.prot = prot};
     size_t released = 0;
     long start;
     int err;
@@ -321,113 +332,425 @@ long pogo_vm_mmap_anon(uintptr_t addr, size_t len, int prot, int flags)
     start = place(addr, len, flags);
     if (start < 0)
         return start;
+    proto.start = start;
+    proto.end = start + len;
     if (flags & POGO_MAP_NORESERVE)
-        rflags |= VM_NORESERVE;
+        proto.flags |= VM_NORESERVE;
     if ((flags & POGO_MAP_TYPE) != POGO_MAP_PRIVATE)
-        rflags |= VM_SHARED;
-    if ((flags & POGO_MAP_FIXED))
-        released = charge_in(start, start + len);
-    if ((prot & POGO_PROT_WRITE) && !(rflags & VM_NORESERVE) &&
-        !can_commit(pages(len), released))
+        proto.flags |= VM_SHARED;
+    if (replace)
+        released = charge_in(proto.start, proto.end);
+    if (charged(&proto) && !can_commit(pages(len), released))
+        return -ENOMEM;
+    if (regions_reserve(&regions, 2) != 0)
         return -ENOMEM;
 
-    if ((flags & POGO_MAP_FIXED) && remove_range(start, start + len) != 0)
-        return -ENOMEM;
-    struct vm_region *r = insert(start, start + len, prot, rflags);
-    if (!r)
-        return -ENOMEM;
-    merge(r);
+    if (replace)
+        remove_range(proto.start, proto.end);
+    insert_region(&proto);
+    merge_range(proto.start, proto.end);
     if (flags & POGO_MAP_POPULATE)
-        populate(start, start + len, prot);
+        populate(proto.start, proto.end, prot);
     return start;
 }
 
 int pogo_vm_munmap(uintptr_t addr, size_t len)
 {
-    if ((addr & (POGO_PAGE_SIZE - 1)) || len == 0)
+    if ((addr & PAGE_MASK) || len == 0)
         return -EINVAL;
     if (addr < USER_MIN || addr > USER_MAX || len > USER_MAX - addr)
         return -EINVAL;
     len = POGO_ALIGN_UP(len, POGO_PAGE_SIZE);
-    return remove_range(addr, addr + len);
+    if (regions_reserve(&regions, 1) != 0)
+        return -ENOMEM;
+    remove_range(addr, addr + len);
+    return 0;
 }
 
-/* Tells whether regions cover [start, end) without a hole. */
-static bool fully_mapped(uintptr_t start, uintptr_t end)
+/* Pages of [start, end) that prot would newly charge. */
+static size_t newly_charged(uintptr_t start, uintptr_t end, int prot)
 {
-    uintptr_t at = start;
+    size_t n = 0;
+    struct vm_region *r = regions_first_after(&regions, start);
 
-    for (struct vm_region *r = first_after(start); r && at < end; r = r->next) {
-        if (r->start > at)
-            return false;
-        at = r->end;
+    for (; r && r->start < end; r = regions_next(r)) {
+        struct vm_region changed = *r;
+
+        changed.prot = prot;
+        if (!charged(r) && charged(&changed))
+            n += pages(POGO_MIN(r->end, end) - POGO_MAX(r->start, start));
     }
-    return at >= end;
+    return n;
 }
 
+static void set_prot(struct vm_region *r, int prot)
+{
+    if (charged(r))
+        committed -= pages(r->end - r->start);
+    r->prot = prot;
+    if (charged(r))
+        committed += pages(r->end - r->start);
+    pogo_arch_protect_range(r->start, r->end, prot);
+}
+
+/*
+ * As on Linux, a range with a hole is changed up to the hole and then
+ * fails with ENOMEM; a range that starts in a hole is not changed.
+ */
 int pogo_vm_mprotect(uintptr_t addr, size_t len, int prot)
 {
-    uintptr_t end;
-    size_t more = 0;
-    struct vm_region *r, *next;
+    uintptr_t end, stop;
+    size_t more;
 
-    if ((addr & (POGO_PAGE_SIZE - 1)) || check_prot(prot))
+    if ((addr & PAGE_MASK) || check_prot(prot))
         return -EINVAL;
     if (len == 0)
         return 0;
     if (len > USER_MAX)
         return -ENOMEM;
     end = addr + POGO_ALIGN_UP(len, POGO_PAGE_SIZE);
-    if (addr < USER_MIN || end > USER_MAX || !fully_mapped(addr, end))
+    if (addr < USER_MIN || end > USER_MAX)
         return -ENOMEM;
-
-    for (r = first_after(addr); r && r->start < end; r = r->next) {
-        bool now = charged(r);
-        struct vm_region test = *r;
-        test.prot = prot;
-        if (!now && charged(&test))
-            more += pages(POGO_MIN(r->end, end) - POGO_MAX(r->start, addr));
+    stop = mapped_prefix(addr, end);
+    if (stop == addr)
+        return -ENOMEM;
+    if (stop < end) {
+        int err = pogo_vm_mprotect(addr, stop - addr, prot);
+        return err ? err : -ENOMEM;
     }
+    more = newly_charged(addr, end, prot);
     if (more && !can_commit(more, 0))
         return -ENOMEM;
-    if (split_at(addr, end) != 0)
+    if (regions_reserve(&regions, 2) != 0)
         return -ENOMEM;
 
-    for (r = first_after(addr); r && r->start < end; r = next) {
-        next = r->next;
-        if (charged(r))
-            committed -= pages(r->end - r->start);
-        r->prot = prot;
-        if (charged(r))
-            committed += pages(r->end - r->start);
-        pogo_arch_protect_range(r->start, r->end, prot);
-    }
-    r = vm_find(addr);
-    if (r)
-        merge(r);
-    r = vm_find(end - 1);
-    if (r)
-        merge(r);
+    split_at(addr, end);
+    for (struct vm_region *r = vm_find(addr); r && r->start < end;
+         r = regions_next(r))
+        set_prot(r, prot);
+    merge_range(addr, end);
     return 0;
 }
+
+/* --- mremap -------------------------------------------------------------- */
+
+/* An mremap request, with lengths rounded up to pages. */
+struct remap {
+    uintptr_t old;
+    size_t old_len;
+    size_t new_len; /* not 0 */
+    int flags;
+    uintptr_t new_addr;
+    struct vm_region *region; /* the region that contains old */
+};
+
+/* Tells whether [a, a + alen) and [b, b + blen) overlap, without overflow. */
+static bool ranges_overlap(uintptr_t a, size_t alen, uintptr_t b, size_t blen)
+{
+    return a < b ? b - a < alen : a - b < blen;
+}
+
+/* Makes the checks that Linux makes before looking at mappings. */
+static int check_remap_args(uintptr_t old, size_t old_len, size_t new_len,
+                            int flags)
+{
+    if (flags & ~MREMAP_KNOWN)
+        return -EINVAL;
+    if ((flags & POGO_MREMAP_FIXED) && !(flags & POGO_MREMAP_MAYMOVE))
+        return -EINVAL;
+    /* DONTUNMAP always moves, and Linux compares the lengths as given. */
+    if ((flags & POGO_MREMAP_DONTUNMAP) &&
+        (!(flags & POGO_MREMAP_MAYMOVE) || old_len != new_len))
+        return -EINVAL;
+    if (old & PAGE_MASK)
+        return -EINVAL;
+    /* new_len 0, or so large that rounding it up wraps to 0 */
+    if (POGO_ALIGN_UP(new_len, POGO_PAGE_SIZE) == 0)
+        return -EINVAL;
+    return 0;
+}
+
+/*
+ * Checks the part of the old mapping that is kept. As on Linux, the tail
+ * that a shrink unmaps may cross mappings, but the rest must be one region.
+ */
+static int check_kept(const struct remap *m)
+{
+    size_t kept_len = POGO_MIN(m->old_len, m->new_len);
+
+    /*
+     * NOTE: Linux duplicates a shared mapping when old_len is 0. Pogo has
+     * no shared memory object to map twice, so it returns -EINVAL, which
+     * is what Linux returns for a private mapping.
+     */
+    if (m->old_len == 0)
+        return -EINVAL;
+    if (kept_len > m->region->end - m->old)
+        return -EFAULT;
+    return 0;
+}
+
+/* Tells whether the tail that a shrink unmaps is a valid munmap range. */
+static bool tail_in_bounds(const struct remap *m)
+{
+    return m->new_len >= m->old_len || m->old_len <= USER_MAX - m->old;
+}
+
+/*
+ * Moves the kept part of the old mapping to dest, where it becomes new_len
+ * bytes long, once every argument has been checked. The page-table entries
+ * move, so the data is not copied.
+ */
+static long move_mapping(const struct remap *m, uintptr_t dest)
+{
+    struct vm_region proto = *m->region;
+    size_t kept_len = POGO_MIN(m->old_len, m->new_len);
+    bool keep_old = m->flags & POGO_MREMAP_DONTUNMAP;
+    bool replace = m->flags & POGO_MREMAP_FIXED;
+    size_t released = charge_in(m->old + kept_len, m->old + m->old_len);
+    int err;
+
+    if (replace)
+        released += charge_in(dest, dest + m->new_len);
+    if (!keep_old && charged(&proto))
+        released += pages(kept_len);
+    if (charged(&proto) && !can_commit(pages(m->new_len), released))
+        return -ENOMEM;
+    if (regions_reserve(&regions, 3) != 0)
+        return -ENOMEM;
+    err = pogo_arch_move_range(m->old, dest, kept_len, release_frame, NULL);
+    if (err)
+        return err;
+
+    remove_range(m->old + kept_len, m->old + m->old_len);
+    if (replace)
+        forget_range(dest, dest + m->new_len);
+    if (!keep_old)
+        forget_range(m->old, m->old + kept_len);
+    proto.start = dest;
+    proto.end = dest + m->new_len;
+    proto.flags &= ~VM_BRK; /* the heap is the range at brk_start */
+    insert_region(&proto);
+    merge_range(proto.start, proto.end);
+    return dest;
+}
+
+/* mremap with FIXED or DONTUNMAP: always a move. */
+static long remap_to(const struct remap *m)
+{
+    uintptr_t dest = m->new_addr;
+    int err;
+
+    if (dest & PAGE_MASK)
+        return -EINVAL;
+    if (m->new_len > USER_MAX || dest > USER_MAX - m->new_len)
+        return -EINVAL;
+    if (ranges_overlap(m->old, m->old_len, dest, m->new_len))
+        return -EINVAL;
+    if (!tail_in_bounds(m))
+        return -EINVAL;
+    err = check_kept(m);
+    if (err)
+        return err;
+    /*
+     * NOTE: Linux 5.13 and later also accept a shared mapping, whose old
+     * range then keeps showing the same memory. Pogo's shared memory has
+     * no object behind the page tables, so the old range would read zeros.
+     * Pogo returns -EINVAL instead, as Linux 5.7 to 5.12 do.
+     */
+    if ((m->flags & POGO_MREMAP_DONTUNMAP) && (m->region->flags & VM_SHARED))
+        return -EINVAL;
+
+    if (m->flags & POGO_MREMAP_FIXED) {
+        if (dest < USER_MIN)
+            return -EPERM;
+    } else if (dest < USER_MIN || !range_free(dest, dest + m->new_len)) {
+        dest = find_gap(m->new_len); /* new_addr is only a hint */
+        if (!dest)
+            return -ENOMEM;
+    }
+    return move_mapping(m, dest);
+}
+
+static long shrink_in_place(const struct remap *m)
+{
+    if (m->new_len == m->old_len)
+        return m->old;
+    if (!tail_in_bounds(m))
+        return -EINVAL;
+    if (regions_reserve(&regions, 1) != 0)
+        return -ENOMEM;
+    remove_range(m->old + m->new_len, m->old + m->old_len);
+    return m->old;
+}
+
+/* Tells whether region r could grow by delta bytes where it is. */
+static bool can_extend(const struct vm_region *r, size_t delta)
+{
+    return delta <= USER_MAX - r->end && range_free(r->end, r->end + delta);
+}
+
+static long grow(const struct remap *m)
+{
+    struct vm_region *r = m->region;
+    size_t delta = m->new_len - m->old_len;
+    uintptr_t dest;
+    int err = check_kept(m);
+
+    if (err)
+        return err;
+    if (m->old + m->old_len == r->end && can_extend(r, delta)) {
+        /* As on Linux, a grow in place that cannot be charged fails. */
+        if (charged(r) && !can_commit(pages(delta), 0))
+            return -ENOMEM;
+        if (charged(r))
+            committed += pages(delta);
+        resize(r, r->start, r->end + delta);
+        merge_range(r->start, r->end);
+        return m->old;
+    }
+    if (!(m->flags & POGO_MREMAP_MAYMOVE))
+        return -ENOMEM;
+    dest = find_gap(m->new_len);
+    if (!dest)
+        return -ENOMEM;
+    return move_mapping(m, dest);
+}
+
+long pogo_vm_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
+                    uintptr_t new_addr)
+{
+    struct remap m = {
+        .old = old,
+        .old_len = POGO_ALIGN_UP(old_len, POGO_PAGE_SIZE),
+        .new_len = POGO_ALIGN_UP(new_len, POGO_PAGE_SIZE),
+        .flags = flags,
+        .new_addr = new_addr,
+    };
+    int err = check_remap_args(old, old_len, new_len, flags);
+
+    if (err)
+        return err;
+    m.region = vm_find(old);
+    if (!m.region)
+        return -EFAULT;
+    if (flags & (POGO_MREMAP_FIXED | POGO_MREMAP_DONTUNMAP))
+        return remap_to(&m);
+    if (m.new_len <= m.old_len)
+        return shrink_in_place(&m);
+    return grow(&m);
+}
+
+/* --- madvise ------------------------------------------------------------- */
+
+static bool advice_known(int advice)
+{
+    switch (advice) {
+    case POGO_MADV_NORMAL:
+    case POGO_MADV_RANDOM:
+    case POGO_MADV_SEQUENTIAL:
+    case POGO_MADV_WILLNEED:
+    case POGO_MADV_DONTNEED:
+    case POGO_MADV_FREE:
+    case POGO_MADV_REMOVE:
+    case POGO_MADV_DONTFORK:
+    case POGO_MADV_DOFORK:
+    case POGO_MADV_MERGEABLE:
+    case POGO_MADV_UNMERGEABLE:
+    case POGO_MADV_HUGEPAGE:
+    case POGO_MADV_NOHUGEPAGE:
+    case POGO_MADV_DONTDUMP:
+    case POGO_MADV_DODUMP:
+    case POGO_MADV_WIPEONFORK:
+    case POGO_MADV_KEEPONFORK:
+    case POGO_MADV_COLD:
+    case POGO_MADV_PAGEOUT:
+        return true;
+    default:
+        /*
+         * NOTE: this includes POPULATE_READ, POPULATE_WRITE,
+         * DONTNEED_LOCKED and COLLAPSE (Linux 5.14 to 6.1), which get
+         * -EINVAL as on older kernels.
+         */
+        return false;
+    }
+}
+
+/*
+ * Tells whether advice suits region r. As on Linux, FREE and WIPEONFORK
+ * need private memory, and REMOVE needs shared memory.
+ */
+static bool advice_suits(int advice, const struct vm_region *r)
+{
+    bool shared = r->flags & VM_SHARED;
+
+    if (advice == POGO_MADV_FREE || advice == POGO_MADV_WIPEONFORK)
+        return !shared;
+    if (advice == POGO_MADV_REMOVE)
+        return shared;
+    return true;
+}
+
+/*
+ * Tells whether advice drops the pages of r. DONTNEED on shared memory
+ * keeps them: on Linux the data stays in the shared object and the next
+ * touch maps it again.
+ */
+static bool advice_drops(int advice, const struct vm_region *r)
+{
+    bool shared = r->flags & VM_SHARED;
+
+    if (advice == POGO_MADV_DONTNEED || advice == POGO_MADV_FREE)
+        return !shared;
+    return advice == POGO_MADV_REMOVE;
+}
+
+int pogo_vm_madvise(uintptr_t addr, size_t len, int advice)
+{
+    size_t aligned = POGO_ALIGN_UP(len, POGO_PAGE_SIZE);
+    uintptr_t end = addr + aligned;
+    struct vm_region *first, *r;
+
+    if (!advice_known(advice) || (addr & PAGE_MASK))
+        return -EINVAL;
+    if ((len && !aligned) || end < addr)
+        return -EINVAL;
+    if (end == addr)
+        return 0;
+
+    first = regions_first_after(&regions, addr);
+    for (r = first; r && r->start < end; r = regions_next(r)) {
+        if (!advice_suits(advice, r))
+            return -EINVAL;
+    }
+    for (r = first; r && r->start < end; r = regions_next(r)) {
+        if (advice_drops(advice, r))
+            pogo_arch_unmap_range(POGO_MAX(r->start, addr),
+                                  POGO_MIN(r->end, end), release_frame, NULL);
+    }
+    return fully_mapped(addr, end) ? 0 : -ENOMEM;
+}
+
+/* --- brk and stacks ------------------------------------------------------ */
 
 uintptr_t pogo_vm_brk(uintptr_t addr)
 {
     uintptr_t old = POGO_ALIGN_UP(brk_end, POGO_PAGE_SIZE);
     uintptr_t new = POGO_ALIGN_UP(addr, POGO_PAGE_SIZE);
+    struct vm_region proto = {
+        .start = old, .end = new, .prot = PROT_RW, .flags = VM_BRK};
 
     if (addr < brk_start || addr > BRK_LIMIT)
+        return brk_end;
+    if (regions_reserve(&regions, 1) != 0)
         return brk_end;
     if (new > old) {
         if (!range_free(old, new) || !can_commit(pages(new - old), 0))
             return brk_end;
-        struct vm_region *r =
-            insert(old, new, POGO_PROT_READ | POGO_PROT_WRITE, VM_BRK);
-        if (!r)
-            return brk_end;
-        merge(r);
-    } else if (new < old && remove_range(new, old) != 0) {
-        return brk_end;
+        insert_region(&proto);
+        merge_range(old, new);
+    } else if (new < old) {
+        remove_range(new, old);
     }
     brk_end = addr;
     return brk_end;
@@ -436,25 +759,84 @@ uintptr_t pogo_vm_brk(uintptr_t addr)
 uintptr_t pogo_vm_map_stack(size_t size, const char *const *owner)
 {
     size_t len = POGO_ALIGN_UP(size, POGO_PAGE_SIZE) + POGO_PAGE_SIZE;
-    uintptr_t base = find_gap(len);
-    struct vm_region *guard, *stack;
-
+    uintptr_t base;
+    struct vm_region guard = {
+        .prot = POGO_PROT_NONE, .flags = VM_GUARD, .owner = owner};
     /* Like Linux, a stack is not charged up front: it grows on demand. */
-    if (!base)
+    struct vm_region stack = {
+        .prot = PROT_RW, .flags = VM_STACK | VM_NORESERVE, .owner = owner};
+
+    if (size > USER_MAX)
         return 0;
-    guard = insert(base, base + POGO_PAGE_SIZE, POGO_PROT_NONE, VM_GUARD);
-    if (!guard)
+    base = find_gap(len);
+    if (!base || regions_reserve(&regions, 2) != 0)
         return 0;
-    stack = insert(base + POGO_PAGE_SIZE, base + len,
-                   POGO_PROT_READ | POGO_PROT_WRITE, VM_STACK | VM_NORESERVE);
-    if (!stack) {
-        remove_range(base, base + POGO_PAGE_SIZE);
-        return 0;
-    }
-    guard->owner = owner;
-    stack->owner = owner;
-    return base + len;
+    guard.start = base;
+    guard.end = base + POGO_PAGE_SIZE;
+    stack.start = guard.end;
+    stack.end = base + len;
+    insert_region(&guard);
+    insert_region(&stack);
+    return stack.end;
 }
+
+void pogo_vm_mark_stack(uintptr_t sp, const char *const *owner)
+{
+    /* sp - 1: a new thread's sp may be the very top of its stack. */
+    struct vm_region *stack = vm_find(sp - 1);
+    struct vm_region *guard;
+
+    if (!stack)
+        return;
+    stack->flags |= VM_STACK;
+    stack->owner = owner;
+    guard = regions_prev(stack);
+    if (guard && guard->end == stack->start && guard->prot == POGO_PROT_NONE) {
+        guard->flags |= VM_GUARD;
+        guard->owner = owner;
+    }
+}
+
+void pogo_vm_clear_owner(const char *const *owner)
+{
+    struct vm_region *r = regions_first(&regions);
+
+    while (r) {
+        if (r->owner == owner) {
+            uintptr_t end = r->end;
+
+            r->owner = NULL;
+            r->flags &= ~(VM_STACK | VM_GUARD);
+            /* Merging may free r: continue after the region at end - 1. */
+            merge_range(r->start, end);
+            r = vm_find(end - 1);
+        }
+        r = regions_next(r);
+    }
+}
+
+void pogo_vm_for_each(void (*fn)(const struct pogo_vm_info *info, void *arg),
+                      void *arg)
+{
+    for (struct vm_region *r = regions_first(&regions); r;
+         r = regions_next(r)) {
+        struct pogo_vm_info info = {
+            .start = r->start,
+            .end = r->end,
+            .prot = r->prot,
+            .shared = r->flags & VM_SHARED,
+            .kind = POGO_VM_ANON,
+        };
+
+        if (r->flags & VM_BRK)
+            info.kind = POGO_VM_HEAP;
+        else if (r->flags & VM_STACK)
+            info.kind = POGO_VM_STACK;
+        fn(&info, arg);
+    }
+}
+
+/* --- Faults -------------------------------------------------------------- */
 
 static bool allows(const struct vm_region *r, int access)
 {
@@ -476,7 +858,7 @@ int pogo_mm_fault(uintptr_t addr, int access, bool present)
         return -EFAULT;
     if (pogo_arch_lookup(page, &pa, &prot)) {
         /* Already mapped: a stale TLB entry, or a protection change. */
-        return pogo_arch_map_page(page, pa & ~(POGO_PAGE_SIZE - 1), r->prot);
+        return pogo_arch_map_page(page, pa & ~PAGE_MASK, r->prot);
     }
     frame = pogo_frames_alloc_zeroed(0);
     if (!frame) {
@@ -516,21 +898,51 @@ bool pogo_crash_hint(uint64_t addr, char *buf, size_t size)
 {
     struct vm_region *r = vm_find(addr);
 
-    if (!r)
-        r = first_after(addr);
-    if (!r || !r->owner)
+    if (!r || !(r->flags & VM_GUARD) || !r->owner)
         return false;
-    if ((r->flags & VM_GUARD) && addr >= r->start && addr < r->end) {
-        pogo_snprintf(buf, size,
-                      "stack overflow in thread '%s': the "
-                      "access hit the guard page below its stack",
-                      *r->owner);
-        return true;
-    }
-    return false;
+    pogo_snprintf(buf, size,
+                  "stack overflow in thread '%s': the "
+                  "access hit the guard page below its stack",
+                  *r->owner ? *r->owner : "(unnamed)");
+    return true;
 }
 
-struct vm_region *vm_first(void)
+int pogo_vm_mincore(uintptr_t addr, size_t len, uint8_t *vec)
 {
-    return regions;
+    uintptr_t end;
+    size_t i = 0;
+
+    if (addr & PAGE_MASK)
+        return -EINVAL;
+    if (len > USER_MAX)
+        return -ENOMEM;
+    end = addr + POGO_ALIGN_UP(len, POGO_PAGE_SIZE);
+    if (addr < USER_MIN || end > USER_MAX || !fully_mapped(addr, end))
+        return -ENOMEM;
+    for (uintptr_t a = addr; a < end; a += POGO_PAGE_SIZE) {
+        uintptr_t pa;
+        int prot;
+        vec[i++] = pogo_arch_lookup(a, &pa, &prot) ? 1 : 0;
+    }
+    return 0;
+}
+
+int pogo_vm_msync(uintptr_t addr, size_t len, int flags)
+{
+    uintptr_t end;
+
+    if ((addr & PAGE_MASK) ||
+        (flags & ~(POGO_MS_ASYNC | POGO_MS_INVALIDATE | POGO_MS_SYNC)))
+        return -EINVAL;
+    if ((flags & POGO_MS_ASYNC) && (flags & POGO_MS_SYNC))
+        return -EINVAL;
+    if (len > USER_MAX)
+        return -ENOMEM;
+    end = addr + POGO_ALIGN_UP(len, POGO_PAGE_SIZE);
+    if (end == addr)
+        return 0;
+    if (addr < USER_MIN || end > USER_MAX || !fully_mapped(addr, end))
+        return -ENOMEM;
+    /* Anonymous memory has no file behind it: there is nothing to write. */
+    return 0;
 }

@@ -5,23 +5,16 @@
 
 #include <pogo/compiler.h>
 
+#include "regions.h"
+
+/* Values of struct vm_region's flags (the struct is in regions.h). */
 #define VM_NORESERVE (1u << 0) /* not charged against the commit limit */
 #define VM_SHARED    (1u << 1) /* MAP_SHARED */
 #define VM_STACK     (1u << 2) /* a thread's stack */
 #define VM_GUARD     (1u << 3) /* the guard page below a stack */
 #define VM_BRK       (1u << 4) /* the brk heap */
 
-struct vm_region {
-    uintptr_t start;
-    uintptr_t end; /* exclusive */
-    int prot;
-    unsigned flags;
-    const char *const *owner; /* thread name, for stacks and guards */
-    struct vm_region *prev;
-    struct vm_region *next;
-};
-
+/* Returns the region that contains addr, or NULL. */
 struct vm_region *vm_find(uintptr_t addr);
-struct vm_region *vm_first(void);
 
 #endif

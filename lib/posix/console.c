@@ -40,7 +40,7 @@ static long console_write(long fd, uintptr_t buf, size_t count)
     return done;
 }
 
-long sys_read(long fd, long buf, long count)
+long sys_read(unsigned int fd, long buf, long count)
 {
     if (!is_console(fd))
         return -EBADF;
@@ -49,7 +49,7 @@ long sys_read(long fd, long buf, long count)
     return 0;
 }
 
-long sys_write(long fd, long buf, long count)
+long sys_write(unsigned int fd, long buf, long count)
 {
     if (!is_console(fd))
         return -EBADF;
@@ -82,7 +82,7 @@ long sys_writev(long fd, long iov, long iovcnt)
     return total;
 }
 
-long sys_ioctl(long fd, long request, long arg)
+long sys_ioctl(unsigned int fd, unsigned int request, long arg)
 {
     struct linux_winsize ws = {0, 0, 0, 0};
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Process identity and exit: one process with pid 1, root's ids. */
 #include <pogo/arch.h>
-#include <pogo/boot.h>
 #include <pogo/errno.h>
 #include <pogo/string.h>
 #include <pogo/uaccess.h>
@@ -11,23 +10,7 @@
 
 #define POGO_PID 1
 
-void pogo_arch_set_fs_base(uint64_t base);
-uint64_t pogo_arch_get_fs_base(void);
-void pogo_arch_set_gs_base(uint64_t base);
-uint64_t pogo_arch_get_gs_base(void);
-
 static char hostname[65] = "pogo";
-
-long sys_exit_group(long status)
-{
-    pogo_boot_exit(status & 0xff);
-}
-
-long sys_exit(long status)
-{
-    /* With one thread, the thread's exit is the process's exit. */
-    return sys_exit_group(status);
-}
 
 long sys_getpid(void)
 {
@@ -37,16 +20,6 @@ long sys_getpid(void)
 long sys_getppid(void)
 {
     return 0;
-}
-
-long sys_gettid(void)
-{
-    return POGO_PID;
-}
-
-long sys_set_tid_address(long tidptr)
-{
-    return POGO_PID;
 }
 
 long sys_getuid(void)
@@ -83,7 +56,7 @@ long sys_uname(long buf)
     return pogo_copy_to_user((void *)buf, &u, sizeof(u));
 }
 
-long sys_arch_prctl(long code, long addr)
+long sys_arch_prctl(int code, long addr)
 {
     uint64_t base;
 

@@ -11,7 +11,7 @@
 /* Linux returns at most this much per call (a little under 32 MiB). */
 #define MAX_PER_CALL 33554431L
 
-long sys_getrandom(long buf, long count, long flags)
+long sys_getrandom(long buf, long count, unsigned int flags)
 {
     uint8_t chunk[CHUNK];
     long done = 0;

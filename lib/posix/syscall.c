@@ -7,9 +7,12 @@
 #include <pogo/arch/percpu.h>
 #include <pogo/errno.h>
 #include <pogo/log.h>
+#include <pogo/sched.h>
+#include <pogo/string.h>
 #include <pogo/syscall.h>
 #include <pogo/syscall_nr.h>
 
+#include "posix.h"
 #include "syscalls.h"
 
 #define NSYSCALLS 512
@@ -20,11 +23,13 @@
     [POGO_NR_##name] = (pogo_syscall_fn)(void (*)(void))sys_##name
 
 static const pogo_syscall_fn table[NSYSCALLS] = {
-    POGO_SYSCALLS_PROCESS, POGO_SYSCALLS_SIGNAL, POGO_SYSCALLS_MEMORY,
-    POGO_SYSCALLS_IO,      POGO_SYSCALLS_TIME,   POGO_SYSCALLS_RANDOM,
+    POGO_SYSCALLS_PROCESS, POGO_SYSCALLS_THREAD, POGO_SYSCALLS_SIGNAL,
+    POGO_SYSCALLS_MEMORY,  POGO_SYSCALLS_IO,     POGO_SYSCALLS_TIME,
+    POGO_SYSCALLS_RANDOM,
 };
 
-static const char *const names[NSYSCALLS] = {POGO_SYSCALL_NAMES};
+/* Names for messages, NUL-separated in number order. */
+static const char names[] = POGO_SYSCALL_NAMES;
 
 /* The entry code stores this in the error slot of a syscall frame. */
 #define FRAME_FAST_RETURN ((uint64_t)-1)
@@ -35,7 +40,14 @@ static unsigned long logged_high[8];
 
 const char *pogo_syscall_name(unsigned long nr)
 {
-    return nr < NSYSCALLS ? names[nr] : NULL;
+    const char *p = names;
+
+    for (unsigned long i = 0; i < nr; i++) {
+        p += pogo_strlen(p) + 1;
+        if (p >= names + sizeof(names))
+            return NULL;
+    }
+    return p[0] ? p : NULL;
 }
 
 /* The entry code builds the frame at the top of the thread's kernel stack. */
@@ -89,5 +101,8 @@ int pogo_syscall(struct pogo_regs *r)
     else
         ret = not_implemented(nr);
     r->rax = ret;
+    pogo_sched_preempt_point();
+    if (posix_signal_pending() && posix_signal_deliver(r, ret))
+        return 1;
     return r->error != FRAME_FAST_RETURN;
 }

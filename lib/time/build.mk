@@ -1,1 +1,1 @@
-kobjs-y += lib/time/clock.o
+kobjs-y += lib/time/clock.o lib/time/timer.o

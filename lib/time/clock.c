@@ -37,6 +37,11 @@ uint64_t pogo_time_ns_to_cycles(uint64_t ns)
     return (uint64_t)(((unsigned __int128)ns * cycles_mult) >> 32);
 }
 
+uint64_t pogo_time_boot_cycles(void)
+{
+    return pogo_boot_tsc_entry;
+}
+
 uint64_t pogo_time_monotonic_ns(void)
 {
     uint64_t now =

@@ -5,12 +5,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 int main(void)
 {
     char *small = malloc(100);
     char *big = malloc(8 << 20);
-    void *cur = sbrk(0);
+    /* musl's sbrk only reports the break, so grow it with the syscall. */
+    char *cur = (char *)syscall(SYS_brk, 0);
     char *m;
 
     memset(small, 'a', 100);
@@ -20,7 +22,8 @@ int main(void)
     free(big);
 
     printf("brk grows: %d\n",
-           sbrk(4096) == cur && sbrk(0) == (char *)cur + 4096);
+           (char *)syscall(SYS_brk, cur + 4096) == cur + 4096 &&
+               (char *)syscall(SYS_brk, 0) == cur + 4096);
     m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
              -1, 0);
     printf("mmap: %s zero=%d\n", m == MAP_FAILED ? "failed" : "ok",

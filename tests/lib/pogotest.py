@@ -133,7 +133,9 @@ def run_host(binary, args=(), timeout=120, stdin=None, cwd=None):
                            timeout=timeout, input=stdin, cwd=cwd)
     except subprocess.TimeoutExpired:
         raise Failure(f"{binary} did not finish natively within {timeout} s")
-    return Result(p.returncode, p.stdout.decode(errors="replace"),
+    # A process killed by signal N has the shell status 128 + N.
+    status = 128 - p.returncode if p.returncode < 0 else p.returncode
+    return Result(status, p.stdout.decode(errors="replace"),
                   p.stderr.decode(errors="replace"))
 
 

@@ -1,5 +1,6 @@
 // Crashes in the way its first argument names, for the crash report tests.
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 __attribute__((noinline)) static int crash_null(void)
@@ -43,7 +44,9 @@ int main(int argc, char **argv)
         r = crash_ud();
     else if (strcmp(what, "stack") == 0)
         r = crash_stack(0);
+    else if (strcmp(what, "abort") == 0)
+        abort();
     else
-        fprintf(stderr, "usage: crash null|div|ud|stack\n");
+        fprintf(stderr, "usage: crash null|div|ud|stack|abort\n");
     return r;
 }

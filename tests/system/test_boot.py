@@ -61,10 +61,10 @@ CRASHES = {
                  r"hint: the CPU does not know this instruction"]),
     "stack": (139, [r"pogo: crash: page fault \(#PF, vector 14\)",
                     r"\(write\)",
-                    r"hint: stack overflow in thread 'main'"]),
+                    r"hint: stack overflow in thread 'crash'"]),
 }
 COMMON = [r"registers:\n\s+rax [0-9a-f]{16}", r"rip [0-9a-f]{16}",
-          r"thread: main", r"backtrace:\n\s+#0 ", r"crash_\w+\+(0x[0-9a-f]+|0)\n",
+          r"thread: crash \(tid 1, the main thread\)", r"backtrace:\n\s+#0 ", r"crash_\w+\+(0x[0-9a-f]+|0)\n",
           r"main\+0x[0-9a-f]+", r"pogo: exiting with status \d+ \(SIG"]
 
 
@@ -205,3 +205,26 @@ def test_pogo_reports_a_failed_build_in_one_line():
 for name, fn in list(globals().items()):
     if name.startswith("test_"):
         add(name[5:], fn)
+
+
+def test_thread_stack_overflow_names_the_thread():
+    r = pogotest.run(guest("thread_stack_overflow"))
+    check_eq(r.status, 139, "exit status")
+    check(re.search(r"hint: stack overflow in thread 'deep-worker'", r.stderr),
+          f"no stack overflow hint naming the thread in:\n{r.stderr}")
+    check(re.search(r"thread: deep-worker \(tid \d+\)", r.stderr),
+          f"no thread line in:\n{r.stderr}")
+
+
+def test_abort_ends_with_sigabrt_and_a_report():
+    r = pogotest.run(crash_app(), ["abort"])
+    check_eq(r.status, 134, "exit status")
+    check("pogo: crash: the application got SIGABRT (signal 6)" in r.stderr,
+          f"stderr: {r.stderr}")
+    check(re.search(r"0x[0-9a-f]+\s+main(\.cold)?\+0x", r.stderr),
+          f"no main in the backtrace:\n{r.stderr}")
+
+
+add("thread_stack_overflow_names_the_thread",
+    test_thread_stack_overflow_names_the_thread)
+add("abort_ends_with_sigabrt_and_a_report", test_abort_ends_with_sigabrt_and_a_report)

@@ -3,9 +3,13 @@
 Pogo, and the standard output and exit status must be equal; Linux is the
 reference. A line "// test: key=value ..." at the top of a program sets
 its arguments (args=..., split as sh splits), the expected status
-(status=N, default 0), guest memory (mem=64M) and a timeout (timeout=S)."""
+(status=N, default 0), guest memory (mem=64M), a timeout (timeout=S) and
+the variants it runs in (variants=preempt: only those whose name contains
+a listed word). Every program runs with each allocator and each
+scheduler."""
 import os
 import shlex
+import threading
 
 import pogotest
 from pogotest import Failure, check_eq
@@ -33,14 +37,36 @@ def parse_header(path):
     return opts
 
 
-def make_test(path):
+VARIANTS = {
+    "tlsf-coop": ("ALLOC_TLSF=y", "SCHED_COOP=y"),
+    "buddy-coop": ("ALLOC_BUDDY=y", "SCHED_COOP=y"),
+    "tlsf-preempt": ("ALLOC_TLSF=y", "SCHED_PREEMPT=y"),
+    "buddy-preempt": ("ALLOC_BUDDY=y", "SCHED_PREEMPT=y"),
+}
+
+_host_results = {}
+_host_lock = threading.Lock()
+
+
+def host_result(path, opts):
+    """Runs the program natively once and remembers the result."""
+    with _host_lock:
+        lock = _host_results.setdefault(path, threading.Lock())
+    with lock:
+        if not isinstance(_host_results.get(path + ":result"), pogotest.Result):
+            _host_results[path + ":result"] = pogotest.run_host(
+                pogotest.host_binary(path), opts["args"], timeout=opts["timeout"])
+        return _host_results[path + ":result"]
+
+
+def make_test(path, variant):
     def test():
         opts = parse_header(path)
-        host = pogotest.run_host(pogotest.host_binary(path), opts["args"],
-                                 timeout=opts["timeout"])
+        host = host_result(path, opts)
         app = pogotest.guest_app(path)
         guest = pogotest.run(app, opts["args"], mem=opts["mem"],
-                             timeout=opts["timeout"])
+                             timeout=opts["timeout"], variant=variant,
+                             sets=VARIANTS[variant])
         check_eq(host.status, opts["status"], "exit status on the host")
         if guest.stdout != host.stdout:
             raise Failure("output differs from the host's\n--- host\n"
@@ -49,7 +75,16 @@ def make_test(path):
     return test
 
 
+def wanted(path, variant):
+    words = parse_header(path).get("variants")
+    return not words or any(w in variant for w in words.split(","))
+
+
 TESTS = []
 for name in sorted(os.listdir(GUEST_DIR)):
-    if name.endswith(".c"):
-        TESTS.append((f"guest.{name[:-2]}", make_test(os.path.join(GUEST_DIR, name))))
+    if not name.endswith(".c"):
+        continue
+    path = os.path.join(GUEST_DIR, name)
+    for variant in VARIANTS:
+        if wanted(path, variant):
+            TESTS.append((f"guest.{name[:-2]}.{variant}", make_test(path, variant)))

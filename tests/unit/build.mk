@@ -23,3 +23,10 @@ alloc_tlsf-cflags := -DALLOC_NAME=\"tlsf\"
 unit-tests += alloc_buddy
 alloc_buddy-src := tests/unit/alloc_test.c lib/alloc/buddy.c lib/string/string.c
 alloc_buddy-cflags := -DALLOC_NAME=\"buddy\"
+
+unit-tests += regions
+regions-src := tests/unit/regions_test.c lib/mm/regions.c
+
+unit-tests += vm
+vm-src := tests/unit/vm_test.c tests/unit/fake_mm.c lib/mm/vm.c \
+    lib/mm/regions.c lib/string/format.c lib/string/string.c

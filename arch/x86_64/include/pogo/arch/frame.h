@@ -6,6 +6,7 @@
 #ifndef POGO_ARCH_FRAME_H
 #define POGO_ARCH_FRAME_H
 
+/* clang-format off */
 #ifdef __ASSEMBLER__
 .macro SAVE_REGS
     push %rax
@@ -43,5 +44,6 @@
     pop %rax
 .endm
 #endif
+/* clang-format on */
 
 #endif
