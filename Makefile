@@ -56,11 +56,15 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
     -Iarch/x86_64/include -Ilib/alloc -Itests/unit/include
 
-fuzz-targets := alloc_tlsf alloc_buddy
+fuzz-targets := alloc_tlsf alloc_buddy httpd_request
 alloc_tlsf-fuzz := tests/fuzz/alloc_fuzz.c lib/alloc/tlsf.c lib/string/string.c
 alloc_tlsf-fuzz-cflags := -DALLOC_NAME=\"tlsf\"
 alloc_buddy-fuzz := tests/fuzz/alloc_fuzz.c lib/alloc/buddy.c lib/string/string.c
 alloc_buddy-fuzz-cflags := -DALLOC_NAME=\"buddy\"
+httpd_request-fuzz := tests/fuzz/httpd_request_fuzz.c apps/httpd/request.c
+fuzz-targets += cpio
+cpio-fuzz := tests/fuzz/cpio_fuzz.c lib/cpio/cpio.c lib/string/format.c \
+    lib/string/string.c
 
 define fuzz_rule
 build/fuzz/$(1): $$($(1)-fuzz)

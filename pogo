@@ -8,7 +8,7 @@ POGO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PYTHON=/usr/bin/python3
 
 # Debian packages behind the tools each command needs.
-BUILD_PACKAGES="gcc make binutils musl-tools python3-kconfiglib cpio"
+BUILD_PACKAGES="gcc make binutils musl-tools python3-kconfiglib cpio dpkg-dev"
 RUN_PACKAGES="qemu-system-x86"
 
 usage() {
@@ -35,6 +35,20 @@ usage: ./pogo COMMAND [ARGS]
           --kernel-opts OPTS  kernel options, for example loglevel=debug
           --args-line LINE    application arguments as one line, quoted as
                               for sh, which the guest splits itself
+          -p [tcp:|udp:]HOST:GUEST
+                              forward 127.0.0.1:HOST on this machine to the
+                              guest's port GUEST (QEMU user networking with
+                              restrict=on); may be repeated
+          --net none|user|tap[:NETNS]
+                              the network: none (default without -p), QEMU
+                              user networking, or a tap device in network
+                              namespace NETNS (created and removed for the
+                              run when NETNS is not given)
+          --net-opts OPTS     extra properties of the virtio-net device, for
+                              example mrg_rxbuf=off,csum=off
+          --qemu-opt ARG      one more argument for QEMU; may be repeated
+          --initrd FILE       a cpio newc archive to unpack as the root file
+                              system instead of the one built into the image
           --set NAME=VALUE    configuration setting for this build
           --build-dir DIR     build into DIR instead of build/<name>
           --no-build          boot the image already built in the build folder
@@ -199,6 +213,71 @@ mem_kib() {
     esac
 }
 
+# Sets net_args (QEMU options), net_kopts (kernel options) and net_prefix
+# (a command to run QEMU under, for tap in a namespace).
+# net_setup NET MACHINE DEVICE_OPTS FORWARDS...
+net_setup() {
+    local net=$1 machine=$2 dev_opts=$3
+    shift 3
+    local device=virtio-net-pci
+    [ "$machine" = microvm ] && device=virtio-net-device
+    net_args=()
+    net_kopts=""
+    net_prefix=()
+    net_ns=""
+    case $net in
+    none)
+        [ $# -eq 0 ] || die "-p needs networking: drop --net none"
+        return 0
+        ;;
+    user)
+        local fwd="" f proto hostport guestport
+        for f in "$@"; do
+            proto=tcp
+            case $f in tcp:* | udp:*) proto=${f%%:*}; f=${f#*:} ;; esac
+            hostport=${f%%:*}
+            guestport=${f#*:}
+            case "$hostport:$guestport" in
+            *[!0-9:]* | :* | *: | *:*:*) die "-p: invalid forward '$f': expected [tcp:|udp:]HOSTPORT:GUESTPORT" ;;
+            esac
+            fwd="$fwd,hostfwd=$proto:127.0.0.1:$hostport-:$guestport"
+        done
+        net_args=(-netdev "user,id=net0,restrict=on$fwd"
+            -device "$device,netdev=net0$dev_opts")
+        net_kopts="netdev.ip=10.0.2.15 netdev.gw=10.0.2.2 netdev.mask=255.255.255.0"
+        ;;
+    tap | tap:*)
+        [ $# -eq 0 ] || die "-p works with --net user; with tap, reach the guest at 10.0.0.2 inside the namespace"
+        [ "$(id -u)" -eq 0 ] || die "--net tap needs root (to create the network namespace and tap device)"
+        net_ns=${net#tap}
+        net_ns=${net_ns#:}
+        if [ -z "$net_ns" ]; then
+            net_ns="pogo-$$"
+            net_created=1
+            ip netns add "$net_ns" || die "--net tap: cannot create network namespace $net_ns"
+            echo "pogo: guest at 10.0.0.2 in network namespace $net_ns; for example:" \
+                "ip netns exec $net_ns curl http://10.0.0.2/" >&2
+        fi
+        ip netns exec "$net_ns" ip tuntap add dev pogo0 mode tap 2>/dev/null || true
+        ip netns exec "$net_ns" ip addr replace 10.0.0.1/24 dev pogo0 &&
+            ip netns exec "$net_ns" ip link set pogo0 up &&
+            ip netns exec "$net_ns" ip link set lo up ||
+            die "--net tap: cannot set up the tap device in $net_ns"
+        net_prefix=(ip netns exec "$net_ns")
+        net_args=(-netdev "tap,id=net0,ifname=pogo0,script=no,downscript=no"
+            -device "$device,netdev=net0$dev_opts")
+        net_kopts="netdev.ip=10.0.0.2 netdev.gw=10.0.0.1 netdev.mask=255.255.255.0"
+        ;;
+    *) die "--net: expected none, user or tap[:NETNS], not '$net'" ;;
+    esac
+}
+
+net_teardown() {
+    if [ -n "${net_created:-}" ] && [ -n "$net_ns" ]; then
+        ip netns delete "$net_ns" 2>/dev/null
+    fi
+}
+
 cmd_build() {
     local app="" build="" sets=()
     while [ $# -gt 0 ]; do
@@ -220,6 +299,8 @@ cmd_build() {
 cmd_run() {
     local app="" mem=64M accel=auto machine=microvm cpu="" trace=0 dry=0
     local kopts="" build="" sets=() args=() no_build=0 args_line= icount=0
+    local forwards=() net="" net_opts="" qemu_extra=()
+    local initrd=""
     while [ $# -gt 0 ]; do
         case $1 in
         -m) need_value "$1" $#; mem=$2; shift 2 ;;
@@ -228,8 +309,13 @@ cmd_run() {
         --cpu) need_value "$1" $#; cpu=$2; shift 2 ;;
         --boot-trace) trace=1; shift ;;
         --icount) icount=1; shift ;;
+        --initrd) need_value "$1" $#; initrd=$2; shift 2 ;;
         --kernel-opts) need_value "$1" $#; kopts="$kopts $2"; shift 2 ;;
         --args-line) need_value "$1" $#; args_line=$2; shift 2 ;;
+        -p) need_value "$1" $#; forwards+=("$2"); shift 2 ;;
+        --net) need_value "$1" $#; net=$2; shift 2 ;;
+        --net-opts) need_value "$1" $#; net_opts=",$2"; shift 2 ;;
+        --qemu-opt) need_value "$1" $#; qemu_extra+=("$2"); shift 2 ;;
         --set) need_value "$1" $#; sets+=("$2"); shift 2 ;;
         --build-dir) need_value "$1" $#; build=$2; shift 2 ;;
         --dry-run) dry=1; shift ;;
@@ -247,6 +333,10 @@ cmd_run() {
 
     [ -z "$args_line" ] || [ ${#args[@]} -eq 0 ] ||
         die "--args-line and arguments after -- cannot be combined"
+    if [ -n "$initrd" ]; then
+        [ -f "$initrd" ] && [ -r "$initrd" ] ||
+            die "--initrd: $initrd: no such readable file"
+    fi
     local mem_k
     mem_k=$(mem_kib "$mem") || die "-m: invalid size '$mem': use a number with K, M or G, such as 64M"
 
@@ -292,16 +382,25 @@ cmd_run() {
     fi
     line=${line# }
 
+    local netargs=() prefix=()
+    [ -n "$net" ] || { [ ${#forwards[@]} -gt 0 ] && net=user; } || net=none
+    net_setup "$net" "$machine" "$net_opts" "${forwards[@]}" || exit 2
+    line="$net_kopts $line"
+
     local status_file
     status_file=$(mktemp /tmp/pogo-status.XXXXXX)
-    trap 'rm -f "$status_file"' EXIT
-    local qemu=(qemu-system-x86_64 -M "$machine" -m "$mem" -accel "$accel"
+    trap 'rm -f "$status_file"; net_teardown' EXIT
+    local machine_opts=$machine
+    [ "$machine" = microvm ] && machine_opts="microvm,acpi=off"
+    local qemu=("${net_prefix[@]}" qemu-system-x86_64 -M "$machine_opts" -m "$mem" -accel "$accel"
         -cpu "$cpu" -display none -nodefaults -no-user-config -no-reboot
         -serial stdio -kernel "$image" -append "$line"
         -device isa-debug-exit,iobase=0x501,iosize=1
         -debugcon "file:$status_file"
         -chardev file,id=stderr,path=/dev/stderr,append=on
-        -device isa-debugcon,iobase=0x4e8,chardev=stderr)
+        -device isa-debugcon,iobase=0x4e8,chardev=stderr "${net_args[@]}"
+        "${qemu_extra[@]}")
+    [ -z "$initrd" ] || qemu+=(-initrd "$initrd")
     if [ "$accel" = tcg ] && { [ $trace -eq 1 ] || [ $icount -eq 1 ]; }; then
         qemu+=(-icount shift=0)
     elif [ $icount -eq 1 ]; then

@@ -12,8 +12,18 @@ ifeq ($(wildcard $(APP_DIR)/manifest),)
 $(error $(APP): not an application folder (no manifest file))
 endif
 
-# The manifest sets name, sources, cflags, ldflags, config, cmdline, rootfs.
+# The manifest sets name, sources, cflags, ldflags, libs, config, cmdline,
+# kernel_options, rootfs and debian_source.
 include $(APP_DIR)/manifest
+
+# A manifest may name a Debian source package, fetched and unpacked into
+# .cache/debian/; SRC is its tree, for the manifest's sources and cflags.
+ifneq ($(strip $(debian_source)),)
+SRC := $(shell $(POGO)/scripts/debian-source.sh $(debian_source))
+ifeq ($(SRC),)
+$(error $(APP_DIR)/manifest: fetching the Debian source package '$(debian_source)' failed)
+endif
+endif
 
 ifeq ($(strip $(name)),)
 $(error $(APP_DIR)/manifest: 'name' is missing)
@@ -24,9 +34,28 @@ endif
 ifeq ($(strip $(sources)),)
 $(error $(APP_DIR)/manifest: 'sources' is missing: list the application's C files)
 endif
-missing_sources := $(filter-out $(wildcard $(addprefix $(APP_DIR)/,$(sources))),$(addprefix $(APP_DIR)/,$(sources)))
+# Sources are relative to the application folder, or absolute (such as
+# files of a Debian source tree under $(SRC)).
+rel_sources := $(filter-out /%,$(sources))
+abs_sources := $(filter /%,$(sources))
+all_sources := $(addprefix $(APP_DIR)/,$(rel_sources)) $(abs_sources)
+missing_sources := $(filter-out $(wildcard $(all_sources)),$(all_sources))
 ifneq ($(missing_sources),)
 $(error $(APP_DIR)/manifest: source not found: $(firstword $(missing_sources)))
+endif
+# rootfs names a folder, relative to the application folder or absolute,
+# whose tree becomes the initial file system.
+ifneq ($(strip $(rootfs)),)
+ifneq ($(words $(rootfs)),1)
+$(error $(APP_DIR)/manifest: invalid rootfs '$(strip $(rootfs))': give one folder, without spaces)
+endif
+ROOTFS_DIR := $(abspath $(if $(filter /%,$(rootfs)),$(rootfs),$(APP_DIR)/$(strip $(rootfs))))
+ifeq ($(wildcard $(ROOTFS_DIR)/.),)
+$(error $(APP_DIR)/manifest: rootfs folder not found: $(ROOTFS_DIR))
+endif
+ifeq ($(shell command -v cpio),)
+$(error cpio is missing, which packs the rootfs folder; run: apt-get install cpio)
+endif
 endif
 
 BUILD ?= $(POGO)/build/$(name)
@@ -108,7 +137,8 @@ include $(sort $(wildcard $(POGO)/drivers/*/build.mk))
 include $(sort $(wildcard $(POGO)/lib/*/build.mk))
 
 KOBJS := $(addprefix $(C)/kernel/,$(kobjs-y))
-AOBJS := $(addprefix $(B)/app/,$(addsuffix .o,$(basename $(sources))))
+AOBJS := $(addprefix $(B)/app/,$(addsuffix .o,$(basename $(rel_sources)))) \
+    $(addprefix $(B)/app/abs,$(addsuffix .o,$(basename $(abs_sources))))
 
 $(C)/kernel/%.o: $(POGO)/%.c $(CONFIG_H) $(SYSCALL_NR_H)
 	@mkdir -p $(dir $@)
@@ -121,6 +151,11 @@ $(C)/kernel/%.o: $(POGO)/%.S $(CONFIG_H)
 	@echo "  AS      $*.S"
 	$(Q)$(KCC) $(KASFLAGS) -MMD -MP -c $< -o $@
 
+$(B)/app/abs/%.o: /%.c $(APP_DIR)/manifest
+	@mkdir -p $(dir $@)
+	@echo "  APPCC   $(notdir $<)"
+	$(Q)$(MUSLCC) $(APP_CFLAGS) -MMD -MP -c $< -o $@
+
 $(B)/app/%.o: $(APP_DIR)/%.c $(APP_DIR)/manifest
 	@mkdir -p $(dir $@)
 	@echo "  APPCC   $*.c"
@@ -132,6 +167,46 @@ $(B)/appinfo.o: $(APP_DIR)/manifest
 	@mkdir -p $(B)
 	$(Q)printf 'const char pogo_app_name[] = "%s";\n' '$(name)' > $(B)/appinfo.c
 	$(Q)$(KCC) $(KCFLAGS) -c $(B)/appinfo.c -o $@
+
+# The initial file system: the rootfs folder packed as a cpio newc archive
+# in the .pogo_initrd section, or an empty section without a rootfs. The
+# archive is sorted and its owners are 0, so that the same tree gives the
+# same bytes. ROOTFS_STAMP holds a checksum of the list of the tree's paths
+# with their type, mode, size, modification time and symlink target, and
+# changes (so the archive is packed again) when any of them does.
+AOBJS += $(B)/initrd.o
+ROOTFS_CPIO := $(B)/rootfs.cpio
+ROOTFS_STAMP := $(B)/rootfs.stamp
+ifneq ($(ROOTFS_DIR),)
+ROOTFS_SUM := $(shell cd $(ROOTFS_DIR) && \
+    find . -printf '%p %y %m %s %T@ %l\n' | LC_ALL=C sort | cksum)
+$(shell mkdir -p $(B) && { printf '%s %s\n' '$(ROOTFS_DIR)' '$(ROOTFS_SUM)' | \
+    cmp -s - $(ROOTFS_STAMP) || printf '%s %s\n' '$(ROOTFS_DIR)' \
+    '$(ROOTFS_SUM)' > $(ROOTFS_STAMP); })
+
+$(ROOTFS_CPIO): $(ROOTFS_STAMP)
+	@echo "  CPIO    $(patsubst $(APP_DIR)/%,%,$(ROOTFS_DIR))"
+	$(Q)cd $(ROOTFS_DIR) && \
+	    other=$$(find . ! -type d ! -type f ! -type l -print -quit) && \
+	    if [ -n "$$other" ]; then \
+	        echo "rootfs: $(ROOTFS_DIR)/$${other#./} is not a directory," \
+	            "regular file or symlink, which the initial file system" \
+	            "cannot hold; remove it" >&2; \
+	        exit 1; \
+	    fi
+	$(Q)cd $(ROOTFS_DIR) && find . -print0 > $@.list
+	$(Q)LC_ALL=C sort -z $@.list > $@.sorted && rm -f $@.list
+	$(Q)cd $(ROOTFS_DIR) && cpio -o -H newc --null --reproducible -R +0:+0 \
+	    --quiet < $@.sorted > $@.tmp
+	$(Q)rm -f $@.sorted && mv $@.tmp $@
+endif
+
+$(B)/initrd.o: $(if $(ROOTFS_DIR),$(ROOTFS_CPIO)) $(APP_DIR)/manifest
+	@mkdir -p $(B)
+	$(Q)printf '\t.section .pogo_initrd, "a"\n' > $(B)/initrd.S
+	$(Q)$(if $(ROOTFS_DIR),printf '\t.incbin "%s"\n' '$(ROOTFS_CPIO)' \
+	    >> $(B)/initrd.S)
+	$(Q)$(KCC) -c $(B)/initrd.S -o $@
 
 -include $(KOBJS:.o=.d) $(AOBJS:.o=.d)
 
@@ -154,7 +229,14 @@ $(MKPAGETABLES): $(POGO)/tools/mkpagetables.c $(POGO)/arch/x86_64/pagetable_buil
 	$(Q)$(CC) -O2 -Wall -I$(POGO)/include -I$(POGO)/arch/x86_64/include \
 	    -o $@ $(POGO)/tools/mkpagetables.c $(POGO)/arch/x86_64/pagetable_build.c
 
-$(B)/pass1.elf: $(AOBJS) $(KOBJS) $(LDSCRIPT)
+# LINK_STAMP holds the list of objects, so that linking again with another
+# configuration folder or another set of objects redoes all three passes.
+LINK_STAMP := $(B)/link.stamp
+LINK_INPUTS := $(AOBJS) $(KOBJS) $(libs)
+$(shell mkdir -p $(B) && { printf '%s\n' '$(LINK_INPUTS)' | \
+    cmp -s - $(LINK_STAMP) || printf '%s\n' '$(LINK_INPUTS)' > $(LINK_STAMP); })
+
+$(B)/pass1.elf: $(AOBJS) $(KOBJS) $(LDSCRIPT) $(LINK_STAMP)
 	@echo "  LD      $(name) (pass 1)"
 	$(Q)$(MUSLCC) $(LDFLAGS) -o $@ $(AOBJS) $(KOBJS) $(libs)
 

@@ -68,10 +68,13 @@ static uint64_t calibrate(void)
     return (uint64_t)(0xffffffffu - left) * 1000000 / CALIBRATE_US;
 }
 
-static void init(void)
+void pogo_plat_irq_enable(void)
 {
-    uint64_t base = x86_rdmsr(X86_MSR_APIC_BASE);
+    uint64_t base;
 
+    if (ready)
+        return;
+    base = x86_rdmsr(X86_MSR_APIC_BASE);
     x2apic = pogo_cpu_features.x2apic;
     base |= APIC_BASE_ENABLE | (x2apic ? APIC_BASE_X2APIC : 0);
     x86_wrmsr(X86_MSR_APIC_BASE, base);
@@ -103,8 +106,7 @@ void pogo_arch_timer_arm(uint64_t deadline_tsc)
 {
     uint64_t now, ticks;
 
-    if (!ready)
-        init();
+    pogo_plat_irq_enable();
     if (deadline_mode) {
         x86_wrmsr(X86_MSR_TSC_DEADLINE, deadline_tsc);
         return;

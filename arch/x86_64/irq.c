@@ -19,6 +19,7 @@ int pogo_irq_register(unsigned vector, pogo_irq_handler fn, void *arg)
     if (handlers[vector].fn)
         return -EBUSY;
     handlers[vector] = (struct handler){fn, arg};
+    pogo_plat_irq_enable();
     return 0;
 }
 
@@ -50,5 +51,9 @@ POGO_WEAK void pogo_irq_exit(struct pogo_regs *regs)
 }
 
 POGO_WEAK void pogo_plat_irq_eoi(unsigned vector)
+{
+}
+
+POGO_WEAK void pogo_plat_irq_enable(void)
 {
 }

@@ -32,7 +32,22 @@ void pogo_irq_dispatch(unsigned vector, struct pogo_regs *regs);
  */
 void pogo_irq_exit(struct pogo_regs *regs);
 
+/*
+ * Routes global system interrupt gsi (an I/O APIC pin) to vector, edge or
+ * level triggered, active high or low. Returns 0, -EINVAL for a pin the
+ * I/O APIC does not have, or -ENOMEM.
+ */
+int pogo_irq_route_gsi(unsigned gsi, unsigned vector, bool level,
+                       bool active_low);
+
 /* Acknowledges the interrupt at the interrupt controller. */
 void pogo_plat_irq_eoi(unsigned vector);
+
+/*
+ * Enables the local interrupt controller. Registering a handler calls it,
+ * so that a device interrupt arriving before the first timer event is
+ * acknowledged; calling it again does nothing. The default does nothing.
+ */
+void pogo_plat_irq_enable(void);
 
 #endif

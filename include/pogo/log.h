@@ -21,6 +21,8 @@
 #endif
 
 extern int pogo_log_level;
+/* Error messages printed so far. */
+extern unsigned long pogo_log_errors;
 
 void pogo_log(int level, const char *fmt, ...) POGO_PRINTF(2, 3);
 void pogo_vlog(int level, const char *fmt, va_list ap);

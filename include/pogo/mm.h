@@ -163,10 +163,54 @@ void pogo_vm_mark_stack(uintptr_t sp, const char *const *owner);
 /* Forgets owner on every mapping marked with it; O(number of mappings). */
 void pogo_vm_clear_owner(const char *const *owner);
 
+/* --- File mappings -------------------------------------------------------- */
+
+/* The operations of the file behind a mapping, for the memory manager. */
+struct pogo_vm_file_ops {
+    /*
+     * Finds the frame of the file's page at offset (page aligned). With
+     * create, a hole gets a zeroed page that stays the file's; without,
+     * a hole gives *frame = 0. Returns 0, -ENXIO when offset is at or
+     * past the end of the file rounded up to a page, or -ENOMEM.
+     */
+    int (*page)(void *file, uint64_t offset, bool create, uintptr_t *frame);
+    /* Take and drop a reference on file while a mapping uses it. */
+    void (*hold)(void *file);
+    void (*release)(void *file);
+};
+
+/* A request to map a file. */
+struct pogo_vm_file_map {
+    const struct pogo_vm_file_ops *ops;
+    void *file;
+    const void *object; /* the memory behind file, for pogo_vm_file_zap */
+    uint64_t offset;    /* page aligned */
+    bool may_write;     /* a shared mapping may get PROT_WRITE */
+};
+
+/*
+ * Maps len bytes of a file with Linux's mmap semantics. MAP_SHARED maps
+ * the file's own pages, so that writes through the mapping and writes to
+ * the file see each other. MAP_PRIVATE copies each page of the file when
+ * it is first touched. Returns the address or a negative errno, as
+ * pogo_vm_mmap_anon, or -EACCES for a writable shared mapping of a file
+ * that may not be written.
+ */
+long pogo_vm_mmap_file(uintptr_t addr, size_t len, int prot, int flags,
+                       const struct pogo_vm_file_map *map);
+
+/*
+ * Unmaps the pages at file offsets [start, end) of object from every
+ * mapping, before the file frees them (truncation, hole punching). The
+ * next touch faults them in again, or finds that they are gone.
+ */
+void pogo_vm_file_zap(const void *object, uint64_t start, uint64_t end);
+
 enum pogo_vm_kind {
     POGO_VM_ANON,  /* anonymous memory from mmap */
     POGO_VM_HEAP,  /* the brk heap */
     POGO_VM_STACK, /* a thread's stack */
+    POGO_VM_FILE,  /* a file mapping */
 };
 
 /* One mapping, as /proc/self/maps shows it. */
@@ -176,7 +220,14 @@ struct pogo_vm_info {
     int prot;      /* POGO_PROT_* */
     bool shared;   /* MAP_SHARED */
     enum pogo_vm_kind kind;
+    const struct pogo_vm_file_ops *file_ops; /* file mappings: the file */
+    void *file;
+    uint64_t offset; /* of start in the file */
 };
+
+/* The number of frames in the application's private memory now: its
+ * RSS, without the pages of shared file mappings. */
+size_t pogo_vm_resident_pages(void);
 
 /*
  * Calls fn for each mapping in address order. fn must not map, unmap or

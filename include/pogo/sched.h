@@ -173,6 +173,10 @@ void pogo_sched_irq_exit(struct pogo_regs *regs);
  * crash report). The defaults do nothing.
  */
 void pogo_signal_return_hook(struct pogo_regs *regs);
+
+/* Tells whether the current thread has a signal to take, so a blocking
+ * call should end with -EINTR. The default says no. */
+bool pogo_signal_pending(void);
 bool pogo_fault_signal(struct pogo_regs *regs, int sig, uint64_t addr);
 
 #endif

@@ -130,6 +130,7 @@ POGO_NORETURN void pogo_boot_main(uintptr_t boot_info)
 
     split_cmdline();
     apply_options();
+    pogo_debug("boot: command line '%s'\n", pogo_plat_cmdline());
     run_init_table();
     pogo_boot_stamp(POGO_BOOT_LIBS);
     pogo_app_start();

@@ -271,7 +271,7 @@ static POGO_NORETURN void finish(int signal)
 
 static uintptr_t panic_frame;
 
-static void report(void *arg)
+static POGO_NORETURN void report(void *arg)
 {
     const struct pogo_crash *c = arg;
     char hint[LINE];
@@ -290,6 +290,9 @@ static void report(void *arg)
     default_hint(c, hint, sizeof(hint));
     if (hint[0])
         out("  hint: %s\n", hint);
+    /* No return: a fault the walk survived has reused the interrupt stack
+     * that pogo_crash's frame is on. */
+    finish(c->signal);
 }
 
 /*
@@ -319,7 +322,7 @@ POGO_NORETURN void pogo_crash(const struct pogo_crash *c)
         crash.regs = &regs;
     }
     pogo_arch_call_on_stack(report, &crash, (uintptr_t)(stack + sizeof(stack)));
-    finish(crash.signal);
+    __builtin_unreachable(); /* report ends with finish() */
 }
 
 POGO_NORETURN void pogo_panic(const char *fmt, ...)

@@ -9,6 +9,7 @@
 #define LINE_MAX 256
 
 int pogo_log_level = POGO_LOG_WARN;
+unsigned long pogo_log_errors;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
@@ -24,6 +25,8 @@ void pogo_vlog(int level, const char *fmt, va_list ap)
 
     if (level > pogo_log_level)
         return;
+    if (level == POGO_LOG_ERROR)
+        pogo_log_errors++;
     n = pogo_vsnprintf(line, sizeof(line), fmt, ap);
     if (n >= (int)sizeof(line)) {
         /* Mark the cut, and keep the newline the message ended with. */

@@ -273,6 +273,8 @@ struct vm_region *regions_insert(struct vm_regions *set,
         .prot = proto->prot,
         .flags = proto->flags,
         .owner = proto->owner,
+        .file = proto->file,
+        .file_base = proto->file_base,
     };
     link_node(set, node, parent);
     return node;
@@ -349,6 +351,8 @@ struct vm_region *regions_split(struct vm_regions *set, struct vm_region *r,
         .prot = r->prot,
         .flags = r->flags,
         .owner = r->owner,
+        .file = r->file,
+        .file_base = r->file_base,
     };
     r->end = addr;
     rebalance(set, r);

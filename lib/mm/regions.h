@@ -17,7 +17,8 @@
 
 /*
  * One region. The set orders regions by start and keeps them disjoint. It
- * copies prot, flags and owner but does not interpret them.
+ * copies prot, flags, owner, file and file_base but does not interpret
+ * them.
  */
 struct vm_region {
     uintptr_t start;
@@ -25,6 +26,8 @@ struct vm_region {
     int prot;                 /* POGO_PROT_* */
     unsigned flags;           /* VM_* from vm.h */
     const char *const *owner; /* thread name, for stacks and guards */
+    void *file;               /* file mappings: what vm.c maps */
+    uintptr_t file_base;      /* address of file offset 0 (may wrap) */
 
     /* Tree links and subtree summary, maintained by regions.c only. */
     struct vm_region *parent;
@@ -78,7 +81,8 @@ struct vm_region *regions_next(const struct vm_region *r);
 struct vm_region *regions_prev(const struct vm_region *r);
 
 /*
- * Inserts a copy of the start, end, prot, flags and owner of proto.
+ * Inserts a copy of the start, end, prot, flags, owner, file and
+ * file_base of proto.
  * Returns the new region, or NULL, leaving set unchanged, when no node can
  * be allocated or when [start, end) is empty or overlaps a region.
  */
@@ -97,7 +101,8 @@ bool regions_resize(struct vm_regions *set, struct vm_region *r,
 
 /*
  * Splits r at addr, which must lie strictly inside it: r keeps
- * [start, addr) and a new region with the same prot, flags and owner gets
+ * [start, addr) and a new region with the same prot, flags, owner, file
+ * and file_base gets
  * [addr, end). Returns the new upper region, or NULL, leaving set
  * unchanged, when addr is outside r or no node can be allocated.
  */

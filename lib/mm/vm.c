@@ -7,7 +7,8 @@
  * costs O(log n) in the number of regions. Private writable memory is
  * charged against a commit limit when it is mapped, so that running out
  * of memory shows up as ENOMEM from mmap or brk rather than as a failed
- * page fault later.
+ * page fault later. A file mapping gets its pages from the file: a shared
+ * one maps the file's own frames, a private one copies them.
  *
  * Each call checks everything that can fail, reserves the tree nodes it
  * may need, and only then changes regions and page tables, so an error
@@ -40,6 +41,14 @@
 #define MREMAP_KNOWN \
     (POGO_MREMAP_MAYMOVE | POGO_MREMAP_FIXED | POGO_MREMAP_DONTUNMAP)
 
+/* A file that regions map, shared by the regions split from one mmap. */
+struct vm_file {
+    const struct pogo_vm_file_ops *ops;
+    void *file;
+    const void *object;
+    unsigned refs; /* regions that point here */
+};
+
 static struct vm_regions regions = {.alloc = pogo_malloc, .free = pogo_free};
 static size_t committed; /* pages charged */
 static size_t resident;  /* frames mapped into regions */
@@ -51,9 +60,49 @@ static size_t pages(size_t len)
     return len >> POGO_PAGE_SHIFT;
 }
 
+/* Tells whether r maps a file's own frames, which unmapping keeps. */
+static bool shares_file(const struct vm_region *r)
+{
+    return r->file && (r->flags & VM_SHARED);
+}
+
+/* A shared file mapping uses the file's memory, so it is not charged. */
 static bool charged(const struct vm_region *r)
 {
-    return (r->prot & POGO_PROT_WRITE) && !(r->flags & VM_NORESERVE);
+    return (r->prot & POGO_PROT_WRITE) && !(r->flags & VM_NORESERVE) &&
+           !shares_file(r);
+}
+
+static void file_hold(struct vm_region *r)
+{
+    struct vm_file *f = r->file;
+
+    if (f)
+        f->refs++;
+}
+
+/* Drops r's reference on its file; the last one releases the file. */
+static void file_drop(struct vm_region *r)
+{
+    struct vm_file *f = r->file;
+
+    r->file = NULL;
+    if (!f || --f->refs)
+        return;
+    f->ops->release(f->file);
+    pogo_free(f);
+}
+
+static void release_frame(uintptr_t pa, void *arg);
+
+static void keep_frame(uintptr_t pa, void *arg)
+{
+}
+
+/* The release function for unmapping pages of r. */
+static void (*release_for(const struct vm_region *r))(uintptr_t, void *)
+{
+    return shares_file(r) ? keep_frame : release_frame;
 }
 
 static size_t commit_reserve(void)
@@ -125,6 +174,7 @@ static struct vm_region *insert_region(const struct vm_region *proto)
     struct vm_region *r = regions_insert(&regions, proto);
 
     POGO_ASSERT(r != NULL);
+    file_hold(r);
     if (charged(r))
         committed += pages(r->end - r->start);
     return r;
@@ -142,6 +192,7 @@ static void split(struct vm_region *r, uintptr_t addr)
     struct vm_region *upper = regions_split(&regions, r, addr);
 
     POGO_ASSERT(upper != NULL);
+    file_hold(upper);
 }
 
 /* Makes region boundaries at start and end. Needs two reserved nodes. */
@@ -156,9 +207,20 @@ static void split_at(uintptr_t start, uintptr_t end)
         split(r, end);
 }
 
+static bool same_file(const struct vm_region *a, const struct vm_region *b)
+{
+    const struct vm_file *fa = a->file, *fb = b->file;
+
+    if (!fa || !fb)
+        return fa == fb;
+    return fa->file == fb->file && fa->ops == fb->ops &&
+           a->file_base == b->file_base;
+}
+
 static bool same_kind(const struct vm_region *a, const struct vm_region *b)
 {
-    return a->prot == b->prot && a->flags == b->flags && a->owner == b->owner;
+    return a->prot == b->prot && a->flags == b->flags && a->owner == b->owner &&
+           same_file(a, b);
 }
 
 /* Merges alike regions that touch each other in [start, end]. */
@@ -173,6 +235,7 @@ static void merge_range(uintptr_t start, uintptr_t end)
         if (next && next->start == r->end && same_kind(r, next)) {
             uintptr_t merged_end = next->end;
 
+            file_drop(next);
             regions_remove(&regions, next);
             resize(r, r->start, merged_end);
         } else {
@@ -206,7 +269,7 @@ static void drop_regions(uintptr_t start, uintptr_t end, bool free_pages)
         if (charged(r))
             committed -= pages(e - s);
         if (free_pages)
-            pogo_arch_unmap_range(s, e, release_frame, NULL);
+            pogo_arch_unmap_range(s, e, release_for(r), NULL);
         if (r->start < s && r->end > e) {
             split(r, e);
             resize(r, r->start, s);
@@ -215,6 +278,7 @@ static void drop_regions(uintptr_t start, uintptr_t end, bool free_pages)
         } else if (r->end > e) {
             resize(r, e, r->end);
         } else {
+            file_drop(r);
             regions_remove(&regions, r);
         }
         r = next;
@@ -309,14 +373,41 @@ static long place(uintptr_t addr, size_t len, int flags)
     return addr ? (long)addr : -ENOMEM;
 }
 
-long pogo_vm_mmap_anon(uintptr_t addr, size_t len, int prot, int flags)
+/* Makes the file part of a mapping request: -EOVERFLOW, -ENOMEM. */
+static long new_file(const struct pogo_vm_file_map *map, size_t len,
+                     struct vm_file **out)
+{
+    struct vm_file *f;
+
+    *out = NULL;
+    if (!map)
+        return 0;
+    if (map->offset + len < map->offset)
+        return -EOVERFLOW;
+    f = pogo_malloc(sizeof(*f));
+    if (!f)
+        return -ENOMEM;
+    *f = (struct vm_file){
+        .ops = map->ops, .file = map->file, .object = map->object};
+    *out = f;
+    return 0;
+}
+
+/*
+ * mmap of anonymous memory (map NULL) or of a file. The file part is
+ * made before the checks that need it, and freed if one fails.
+ */
+static long do_mmap(uintptr_t addr, size_t len, int prot, int flags,
+                    const struct pogo_vm_file_map *map)
 {
     bool replace =
         (flags & POGO_MAP_FIXED) && !(flags & POGO_MAP_FIXED_NOREPLACE);
+    bool shared = (flags & POGO_MAP_TYPE) != POGO_MAP_PRIVATE;
     struct vm_region proto = {.prot = prot};
+    struct vm_file *file;
     size_t released = 0;
     long start;
-    int err;
+    long err;
 
     if (len == 0)
         return -EINVAL;
@@ -328,23 +419,39 @@ long pogo_vm_mmap_anon(uintptr_t addr, size_t len, int prot, int flags)
         err = check_flags(flags);
     if (err)
         return err;
+    if (map && (map->offset & PAGE_MASK))
+        return -EINVAL;
 
     start = place(addr, len, flags);
     if (start < 0)
         return start;
+    if (map && shared && (prot & POGO_PROT_WRITE) && !map->may_write)
+        return -EACCES;
+    err = new_file(map, len, &file);
+    if (err)
+        return err;
     proto.start = start;
     proto.end = start + len;
     if (flags & POGO_MAP_NORESERVE)
         proto.flags |= VM_NORESERVE;
-    if ((flags & POGO_MAP_TYPE) != POGO_MAP_PRIVATE)
+    if (shared)
         proto.flags |= VM_SHARED;
+    if (file) {
+        proto.file = file;
+        proto.file_base = start - map->offset;
+        if (shared && !map->may_write)
+            proto.flags |= VM_NOWRITE;
+    }
     if (replace)
         released = charge_in(proto.start, proto.end);
-    if (charged(&proto) && !can_commit(pages(len), released))
+    if ((charged(&proto) && !can_commit(pages(len), released)) ||
+        regions_reserve(&regions, 2) != 0) {
+        pogo_free(file);
         return -ENOMEM;
-    if (regions_reserve(&regions, 2) != 0)
-        return -ENOMEM;
+    }
 
+    if (file)
+        file->ops->hold(file->file);
     if (replace)
         remove_range(proto.start, proto.end);
     insert_region(&proto);
@@ -352,6 +459,17 @@ long pogo_vm_mmap_anon(uintptr_t addr, size_t len, int prot, int flags)
     if (flags & POGO_MAP_POPULATE)
         populate(proto.start, proto.end, prot);
     return start;
+}
+
+long pogo_vm_mmap_anon(uintptr_t addr, size_t len, int prot, int flags)
+{
+    return do_mmap(addr, len, prot, flags, NULL);
+}
+
+long pogo_vm_mmap_file(uintptr_t addr, size_t len, int prot, int flags,
+                       const struct pogo_vm_file_map *map)
+{
+    return do_mmap(addr, len, prot, flags, map);
 }
 
 int pogo_vm_munmap(uintptr_t addr, size_t len)
@@ -393,6 +511,19 @@ static void set_prot(struct vm_region *r, int prot)
     pogo_arch_protect_range(r->start, r->end, prot);
 }
 
+/* Tells whether [start, end) has a shared mapping of a file opened
+ * without write access, which may never become writable. */
+static bool forbids_write(uintptr_t start, uintptr_t end)
+{
+    struct vm_region *r = regions_first_after(&regions, start);
+
+    for (; r && r->start < end; r = regions_next(r)) {
+        if (r->flags & VM_NOWRITE)
+            return true;
+    }
+    return false;
+}
+
 /*
  * As on Linux, a range with a hole is changed up to the hole and then
  * fails with ENOMEM; a range that starts in a hole is not changed.
@@ -418,6 +549,8 @@ int pogo_vm_mprotect(uintptr_t addr, size_t len, int prot)
         int err = pogo_vm_mprotect(addr, stop - addr, prot);
         return err ? err : -ENOMEM;
     }
+    if ((prot & POGO_PROT_WRITE) && forbids_write(addr, end))
+        return -EACCES;
     more = newly_charged(addr, end, prot);
     if (more && !can_commit(more, 0))
         return -ENOMEM;
@@ -496,6 +629,19 @@ static bool tail_in_bounds(const struct remap *m)
     return m->new_len >= m->old_len || m->old_len <= USER_MAX - m->old;
 }
 
+/* Unmaps, keeping the frames, the pages of shared file mappings in
+ * [start, end). */
+static void unmap_shared_files(uintptr_t start, uintptr_t end)
+{
+    struct vm_region *r = regions_first_after(&regions, start);
+
+    for (; r && r->start < end; r = regions_next(r)) {
+        if (shares_file(r))
+            pogo_arch_unmap_range(POGO_MAX(r->start, start),
+                                  POGO_MIN(r->end, end), keep_frame, NULL);
+    }
+}
+
 /*
  * Moves the kept part of the old mapping to dest, where it becomes new_len
  * bytes long, once every argument has been checked. The page-table entries
@@ -518,10 +664,21 @@ static long move_mapping(const struct remap *m, uintptr_t dest)
         return -ENOMEM;
     if (regions_reserve(&regions, 3) != 0)
         return -ENOMEM;
+    /*
+     * NOTE: the move frees the frames it finds at dest, which is wrong
+     * for a file's own frames, so those are unmapped first. If the move
+     * then fails for want of a page table, that part of dest is left
+     * unmapped (its file data is safe) instead of unchanged.
+     */
+    if (replace)
+        unmap_shared_files(dest, dest + m->new_len);
     err = pogo_arch_move_range(m->old, dest, kept_len, release_frame, NULL);
     if (err)
         return err;
 
+    /* The file must outlive the old regions, which may hold its last
+     * reference, until the new one holds it. */
+    file_hold(&proto);
     remove_range(m->old + kept_len, m->old + m->old_len);
     if (replace)
         forget_range(dest, dest + m->new_len);
@@ -529,8 +686,10 @@ static long move_mapping(const struct remap *m, uintptr_t dest)
         forget_range(m->old, m->old + kept_len);
     proto.start = dest;
     proto.end = dest + m->new_len;
+    proto.file_base += dest - m->old;
     proto.flags &= ~VM_BRK; /* the heap is the range at brk_start */
     insert_region(&proto);
+    file_drop(&proto);
     merge_range(proto.start, proto.end);
     return dest;
 }
@@ -702,6 +861,8 @@ static bool advice_drops(int advice, const struct vm_region *r)
 
     if (advice == POGO_MADV_DONTNEED || advice == POGO_MADV_FREE)
         return !shared;
+    /* NOTE: on Linux, REMOVE on a shared file mapping also punches a
+     * hole in the file; here it only unmaps, and the data stays. */
     return advice == POGO_MADV_REMOVE;
 }
 
@@ -726,7 +887,7 @@ int pogo_vm_madvise(uintptr_t addr, size_t len, int advice)
     for (r = first; r && r->start < end; r = regions_next(r)) {
         if (advice_drops(advice, r))
             pogo_arch_unmap_range(POGO_MAX(r->start, addr),
-                                  POGO_MIN(r->end, end), release_frame, NULL);
+                                  POGO_MIN(r->end, end), release_for(r), NULL);
     }
     return fully_mapped(addr, end) ? 0 : -ENOMEM;
 }
@@ -815,6 +976,11 @@ void pogo_vm_clear_owner(const char *const *owner)
     }
 }
 
+size_t pogo_vm_resident_pages(void)
+{
+    return resident;
+}
+
 void pogo_vm_for_each(void (*fn)(const struct pogo_vm_info *info, void *arg),
                       void *arg)
 {
@@ -832,6 +998,14 @@ void pogo_vm_for_each(void (*fn)(const struct pogo_vm_info *info, void *arg),
             info.kind = POGO_VM_HEAP;
         else if (r->flags & VM_STACK)
             info.kind = POGO_VM_STACK;
+        if (r->file) {
+            const struct vm_file *f = r->file;
+
+            info.kind = POGO_VM_FILE;
+            info.file_ops = f->ops;
+            info.file = f->file;
+            info.offset = r->start - r->file_base;
+        }
         fn(&info, arg);
     }
 }
@@ -847,6 +1021,58 @@ static bool allows(const struct vm_region *r, int access)
     return r->prot != POGO_PROT_NONE;
 }
 
+static POGO_NORETURN void out_of_memory(uintptr_t addr, const char *what)
+{
+    pogo_error("mm: out of memory: no frame for address %#lx; "
+               "ending the application\n",
+               addr);
+    pogo_crash(&(struct pogo_crash){.what = what, .signal = 9});
+}
+
+/* Maps a frame that the caller allocated, or frees it and crashes. */
+static void map_new_frame(uintptr_t page, uintptr_t frame, int prot)
+{
+    if (pogo_arch_map_page(page, frame, prot) != 0) {
+        pogo_frames_free(frame, 0);
+        out_of_memory(page, "out of memory (page table)");
+    }
+    resident++;
+}
+
+/*
+ * Fills page of the file mapping r: the file's own frame for a shared
+ * mapping, a copy of it (or zeros, for a hole) for a private one.
+ */
+static int file_fault(struct vm_region *r, uintptr_t page)
+{
+    struct vm_file *f = r->file;
+    bool shared = r->flags & VM_SHARED;
+    uintptr_t src = 0, frame;
+    int err = f->ops->page(f->file, page - r->file_base, shared, &src);
+
+    /* NOTE: Linux sends SIGBUS for a page past the end of the file; the
+     * fault handler has only SIGSEGV for now. */
+    if (err == -ENXIO)
+        return -EFAULT;
+    if (err)
+        out_of_memory(page, "out of memory (file page)");
+    /* NOTE: a private page is copied at the first touch, read or write,
+     * so later writes to the file do not show in it; on Linux they show
+     * until the page is first written. */
+    if (shared) {
+        if (pogo_arch_map_page(page, src, r->prot) != 0)
+            out_of_memory(page, "out of memory (page table)");
+        return 0;
+    }
+    frame = src ? pogo_frames_alloc(0) : pogo_frames_alloc_zeroed(0);
+    if (!frame)
+        out_of_memory(page, "out of memory (page fault)");
+    if (src)
+        pogo_memcpy((void *)frame, (const void *)src, POGO_PAGE_SIZE);
+    map_new_frame(page, frame, r->prot);
+    return 0;
+}
+
 int pogo_mm_fault(uintptr_t addr, int access, bool present)
 {
     struct vm_region *r = vm_find(addr);
@@ -860,23 +1086,30 @@ int pogo_mm_fault(uintptr_t addr, int access, bool present)
         /* Already mapped: a stale TLB entry, or a protection change. */
         return pogo_arch_map_page(page, pa & ~PAGE_MASK, r->prot);
     }
+    if (r->file)
+        return file_fault(r, page);
     frame = pogo_frames_alloc_zeroed(0);
-    if (!frame) {
-        pogo_error("mm: out of memory: no frame for address %#lx; "
-                   "ending the application\n",
-                   addr);
-        pogo_crash(&(struct pogo_crash){.what = "out of memory (page fault)",
-                                        .signal = 9});
-    }
-    if (pogo_arch_map_page(page, frame, r->prot) != 0) {
-        pogo_frames_free(frame, 0);
-        pogo_crash(&(struct pogo_crash){
-            .what = "out of memory (page table)",
-            .signal = 9,
-        });
-    }
-    resident++;
+    if (!frame)
+        out_of_memory(addr, "out of memory (page fault)");
+    map_new_frame(page, frame, r->prot);
     return 0;
+}
+
+void pogo_vm_file_zap(const void *object, uint64_t start, uint64_t end)
+{
+    for (struct vm_region *r = regions_first(&regions); r;
+         r = regions_next(r)) {
+        const struct vm_file *f = r->file;
+        uint64_t first, last;
+
+        if (!f || f->object != object)
+            continue;
+        first = POGO_MAX((uint64_t)(r->start - r->file_base), start);
+        last = POGO_MIN((uint64_t)(r->end - r->file_base), end);
+        if (first < last)
+            pogo_arch_unmap_range(r->file_base + first, r->file_base + last,
+                                  release_for(r), NULL);
+    }
 }
 
 int pogo_vm_check(uintptr_t addr, size_t len, int access)

@@ -13,6 +13,7 @@
 #define VM_STACK     (1u << 2) /* a thread's stack */
 #define VM_GUARD     (1u << 3) /* the guard page below a stack */
 #define VM_BRK       (1u << 4) /* the brk heap */
+#define VM_NOWRITE   (1u << 5) /* shared file mapping that may not be written */
 
 /* Returns the region that contains addr, or NULL. */
 struct vm_region *vm_find(uintptr_t addr);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Standard input, output and error on the console, for images without a
- * file system: fd 1 is the serial console, fd 2 the error channel, fd 0
- * reads end of file, and any other fd is EBADF.
+ * Standard input, output and error on the console, for images built
+ * without the VFS (CONFIG_VFS): fd 1 is the serial console, fd 2 the
+ * error channel, fd 0 reads end of file, and any other fd is EBADF.
  */
 #include <pogo/errno.h>
 #include <pogo/plat.h>
@@ -13,9 +13,9 @@
 
 #define CHUNK 512
 
-static bool is_console(long fd)
+static bool is_console(unsigned int fd)
 {
-    return fd >= 0 && fd <= 2;
+    return fd <= 2;
 }
 
 /*
@@ -40,34 +40,31 @@ static long console_write(long fd, uintptr_t buf, size_t count)
     return done;
 }
 
-long sys_read(unsigned int fd, long buf, long count)
+long sys_read(unsigned int fd, long buf, size_t count)
 {
     if (!is_console(fd))
         return -EBADF;
-    if (count < 0)
-        return -EINVAL;
     return 0;
 }
 
-long sys_write(unsigned int fd, long buf, long count)
+long sys_write(unsigned int fd, long buf, size_t count)
 {
     if (!is_console(fd))
         return -EBADF;
-    if (count < 0)
-        return -EINVAL;
-    return console_write(fd, buf, count);
+    /* As Linux, a count past MAX_RW_COUNT is cut to it. */
+    return console_write(fd, buf, POGO_MIN(count, (size_t)0x7ffff000));
 }
 
-long sys_writev(long fd, long iov, long iovcnt)
+long sys_writev(unsigned long fd, long iov, unsigned long iovcnt)
 {
     struct linux_iovec v;
     long total = 0;
 
     if (!is_console(fd))
         return -EBADF;
-    if (iovcnt < 0 || iovcnt > LINUX_IOV_MAX)
+    if (iovcnt > LINUX_IOV_MAX)
         return -EINVAL;
-    for (long i = 0; i < iovcnt; i++) {
+    for (unsigned long i = 0; i < iovcnt; i++) {
         long n;
         if (pogo_copy_from_user(&v, (const void *)(iov + i * sizeof(v)),
                                 sizeof(v)))
@@ -82,7 +79,7 @@ long sys_writev(long fd, long iov, long iovcnt)
     return total;
 }
 
-long sys_ioctl(unsigned int fd, unsigned int request, long arg)
+long sys_ioctl(unsigned int fd, unsigned int request, unsigned long arg)
 {
     struct linux_winsize ws = {0, 0, 0, 0};
 

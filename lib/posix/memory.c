@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Memory syscalls: brk and anonymous mmap, munmap and mprotect. */
+/* Memory syscalls: brk, mmap, munmap, mprotect and the rest. */
 #include <pogo/errno.h>
 #include <pogo/mm.h>
 #include <pogo/uaccess.h>
 
+#include "files.h"
 #include "syscalls.h"
+
+/* Without the VFS there are no files to map. */
+POGO_WEAK long posix_mmap_file(long addr, long len, long prot, long flags,
+                               int fd, long off)
+{
+    return -ENODEV;
+}
 
 long sys_brk(long addr)
 {
@@ -13,10 +21,10 @@ long sys_brk(long addr)
 
 long sys_mmap(long addr, long len, long prot, long flags, long fd, long off)
 {
-    if (!(flags & POGO_MAP_ANONYMOUS))
-        return -ENODEV; /* no file systems in this image */
     if (off & (POGO_PAGE_SIZE - 1))
         return -EINVAL;
+    if (!(flags & POGO_MAP_ANONYMOUS))
+        return posix_mmap_file(addr, len, prot, flags, fd, off);
     return pogo_vm_mmap_anon(addr, len, prot, flags);
 }
 

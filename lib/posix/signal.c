@@ -138,6 +138,11 @@ bool posix_signal_pending(void)
     return pending_for(pogo_thread_current()) != 0;
 }
 
+bool pogo_signal_pending(void)
+{
+    return posix_signal_pending();
+}
+
 static const char *signal_name(int sig)
 {
     static const char *const names[] = {

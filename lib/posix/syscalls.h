@@ -93,14 +93,130 @@ long sys_mincore(long addr, long len, long vec);
     SYSCALL(brk), SYSCALL(mmap), SYSCALL(munmap), SYSCALL(mprotect), \
         SYSCALL(mremap), SYSCALL(madvise), SYSCALL(msync), SYSCALL(mincore)
 
-/* io.c: the console on fds 0-2 until a file system is configured. */
-long sys_read(unsigned int fd, long buf, long count);
-long sys_write(unsigned int fd, long buf, long count);
-long sys_writev(long fd, long iov, long iovcnt);
-long sys_ioctl(unsigned int fd, unsigned int request, long arg);
+/*
+ * Files. With the VFS: fd.c, file.c, stat.c, dir.c, pipe.c, poll.c. Without
+ * it, console.c gives fds 0-2 on the console and the other file syscalls
+ * return -ENOSYS.
+ */
+long sys_read(unsigned int fd, long buf, size_t count);
+long sys_write(unsigned int fd, long buf, size_t count);
+long sys_writev(unsigned long fd, long iov, unsigned long count);
+long sys_ioctl(unsigned int fd, unsigned int cmd, unsigned long arg);
 
-#define POGO_SYSCALLS_IO \
+#ifdef CONFIG_VFS
+long sys_open(long path, int flags, unsigned short mode);
+long sys_openat(int dirfd, long path, int flags, unsigned short mode);
+long sys_creat(long path, unsigned short mode);
+long sys_close(unsigned int fd);
+long sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
+long sys_pread64(unsigned int fd, long buf, size_t count, int64_t pos);
+long sys_pwrite64(unsigned int fd, long buf, size_t count, int64_t pos);
+long sys_readv(unsigned long fd, long iov, unsigned long count);
+long sys_preadv(unsigned long fd, long iov, unsigned long count, long pos_l,
+                long pos_h);
+long sys_pwritev(unsigned long fd, long iov, unsigned long count, long pos_l,
+                 long pos_h);
+long sys_preadv2(unsigned long fd, long iov, unsigned long count, long pos_l,
+                 long pos_h, int flags);
+long sys_pwritev2(unsigned long fd, long iov, unsigned long count, long pos_l,
+                  long pos_h, int flags);
+long sys_lseek(unsigned int fd, long offset, unsigned int whence);
+long sys_sendfile(int out_fd, int in_fd, long offset, size_t count);
+long sys_copy_file_range(int fd_in, long off_in, int fd_out, long off_out,
+                         size_t len, unsigned int flags);
+long sys_truncate(long path, long length);
+long sys_ftruncate(unsigned int fd, long length);
+long sys_fsync(unsigned int fd);
+long sys_fdatasync(unsigned int fd);
+long sys_sync(void);
+long sys_syncfs(int fd);
+long sys_fallocate(int fd, int mode, int64_t offset, int64_t len);
+long sys_fadvise64(int fd, int64_t offset, int64_t len, int advice);
+long sys_readahead(int fd, int64_t offset, size_t count);
+long sys_stat(long path, long buf);
+long sys_lstat(long path, long buf);
+long sys_fstat(unsigned int fd, long buf);
+long sys_newfstatat(int dirfd, long path, long buf, int flags);
+long sys_statx(int dirfd, long path, unsigned flags, unsigned mask, long buf);
+long sys_statfs(long path, long buf);
+long sys_fstatfs(unsigned int fd, long buf);
+long sys_access(long path, int mode);
+long sys_faccessat(int dirfd, long path, int mode);
+long sys_faccessat2(int dirfd, long path, int mode, int flags);
+long sys_chmod(long path, unsigned short mode);
+long sys_fchmod(unsigned int fd, unsigned short mode);
+long sys_fchmodat(int dirfd, long path, unsigned short mode);
+long sys_chown(long path, uint32_t uid, uint32_t gid);
+long sys_lchown(long path, uint32_t uid, uint32_t gid);
+long sys_fchown(unsigned int fd, uint32_t uid, uint32_t gid);
+long sys_fchownat(int dirfd, long path, uint32_t uid, uint32_t gid, int flags);
+long sys_utimensat(int dirfd, long path, long times, int flags);
+long sys_futimesat(int dirfd, long path, long times);
+long sys_utimes(long path, long times);
+long sys_utime(long path, long times);
+long sys_getdents(unsigned int fd, long dirent, unsigned int count);
+long sys_getdents64(unsigned int fd, long dirent, unsigned int count);
+long sys_mkdir(long path, unsigned short mode);
+long sys_mkdirat(int dirfd, long path, unsigned short mode);
+long sys_rmdir(long path);
+long sys_unlink(long path);
+long sys_unlinkat(int dirfd, long path, int flags);
+long sys_rename(long old_path, long new_path);
+long sys_renameat(int old_dirfd, long old_path, int new_dirfd, long new_path);
+long sys_renameat2(int old_dirfd, long old_path, int new_dirfd, long new_path,
+                   unsigned int flags);
+long sys_link(long old_path, long new_path);
+long sys_linkat(int old_dirfd, long old_path, int new_dirfd, long new_path,
+                int flags);
+long sys_symlink(long target, long path);
+long sys_symlinkat(long target, int new_dirfd, long path);
+long sys_readlink(long path, long buf, int size);
+long sys_readlinkat(int dirfd, long path, long buf, int size);
+long sys_getcwd(long buf, unsigned long size);
+long sys_chdir(long path);
+long sys_fchdir(unsigned int fd);
+long sys_umask(int mask);
+long sys_pipe(long fds);
+long sys_pipe2(long fds, int flags);
+long sys_dup(unsigned int fd);
+long sys_dup2(unsigned int oldfd, unsigned int newfd);
+long sys_dup3(unsigned int oldfd, unsigned int newfd, int flags);
+long sys_fcntl(unsigned int fd, unsigned int cmd, unsigned long arg);
+long sys_flock(unsigned int fd, unsigned int cmd);
+long sys_poll(long fds, unsigned int nfds, int timeout_ms);
+long sys_ppoll(long fds, unsigned int nfds, long timeout, long sigmask,
+               size_t sigsetsize);
+long sys_select(int n, long in, long out, long ex, long timeout);
+long sys_pselect6(int n, long in, long out, long ex, long timeout, long sig);
+
+#define POGO_SYSCALLS_FILE                                                     \
+    SYSCALL(read), SYSCALL(write), SYSCALL(writev), SYSCALL(ioctl),            \
+        SYSCALL(open), SYSCALL(openat), SYSCALL(creat), SYSCALL(close),        \
+        SYSCALL(close_range), SYSCALL(pread64), SYSCALL(pwrite64),             \
+        SYSCALL(readv), SYSCALL(preadv), SYSCALL(pwritev), SYSCALL(preadv2),   \
+        SYSCALL(pwritev2), SYSCALL(lseek), SYSCALL(sendfile),                  \
+        SYSCALL(copy_file_range), SYSCALL(truncate), SYSCALL(ftruncate),       \
+        SYSCALL(fsync), SYSCALL(fdatasync), SYSCALL(sync), SYSCALL(syncfs),    \
+        SYSCALL(fallocate), SYSCALL(fadvise64), SYSCALL(readahead),            \
+        SYSCALL(stat), SYSCALL(lstat), SYSCALL(fstat), SYSCALL(newfstatat),    \
+        SYSCALL(statx), SYSCALL(statfs), SYSCALL(fstatfs), SYSCALL(access),    \
+        SYSCALL(faccessat), SYSCALL(faccessat2), SYSCALL(chmod),               \
+        SYSCALL(fchmod), SYSCALL(fchmodat), SYSCALL(chown), SYSCALL(lchown),   \
+        SYSCALL(fchown), SYSCALL(fchownat), SYSCALL(utimensat),                \
+        SYSCALL(futimesat), SYSCALL(utimes), SYSCALL(utime),                   \
+        SYSCALL(getdents), SYSCALL(getdents64), SYSCALL(mkdir),                \
+        SYSCALL(mkdirat), SYSCALL(rmdir), SYSCALL(unlink), SYSCALL(unlinkat),  \
+        SYSCALL(rename), SYSCALL(renameat), SYSCALL(renameat2), SYSCALL(link), \
+        SYSCALL(linkat), SYSCALL(symlink), SYSCALL(symlinkat),                 \
+        SYSCALL(readlink), SYSCALL(readlinkat), SYSCALL(getcwd),               \
+        SYSCALL(chdir), SYSCALL(fchdir), SYSCALL(umask), SYSCALL(pipe),        \
+        SYSCALL(pipe2), SYSCALL(dup), SYSCALL(dup2), SYSCALL(dup3),            \
+        SYSCALL(fcntl), SYSCALL(flock), SYSCALL(poll), SYSCALL(ppoll),         \
+        SYSCALL(select), SYSCALL(pselect6)
+#else
+#define POGO_SYSCALLS_FILE \
     SYSCALL(read), SYSCALL(write), SYSCALL(writev), SYSCALL(ioctl)
+#endif
 
 /* time.c */
 long sys_clock_gettime(int clock, long tp);
@@ -118,5 +234,55 @@ long sys_clock_nanosleep(int clock, int flags, long req, long rem);
 long sys_getrandom(long buf, long count, unsigned int flags);
 
 #define POGO_SYSCALLS_RANDOM SYSCALL(getrandom)
+
+/* eventfd.c, epoll.c: on the VFS's readiness interface. */
+#ifdef CONFIG_VFS
+long sys_eventfd(unsigned int initval);
+long sys_eventfd2(unsigned int initval, int flags);
+long sys_epoll_create(int size);
+long sys_epoll_create1(int flags);
+long sys_epoll_ctl(int epfd, int op, int fd, long event);
+long sys_epoll_wait(int epfd, long events, int max, int timeout);
+long sys_epoll_pwait(int epfd, long events, int max, int timeout, long sigmask,
+                     long sigsetsize);
+
+#define POGO_SYSCALLS_EVENTS                                             \
+    , SYSCALL(eventfd), SYSCALL(eventfd2), SYSCALL(epoll_create),        \
+        SYSCALL(epoll_create1), SYSCALL(epoll_ctl), SYSCALL(epoll_wait), \
+        SYSCALL(epoll_pwait)
+#else
+#define POGO_SYSCALLS_EVENTS
+#endif
+
+/* socket.c: the socket syscalls exist only with the network stack. */
+#if defined(CONFIG_NET) && defined(CONFIG_VFS)
+long sys_socket(int domain, int type, int protocol);
+long sys_socketpair(int domain, int type, int protocol, long sv);
+long sys_bind(int fd, long addr, int len);
+long sys_listen(int fd, int backlog);
+long sys_accept(int fd, long addr, long len);
+long sys_accept4(int fd, long addr, long len, int flags);
+long sys_connect(int fd, long addr, int len);
+long sys_sendto(int fd, long buf, long len, unsigned int flags, long addr,
+                int alen);
+long sys_recvfrom(int fd, long buf, long len, unsigned int flags, long addr,
+                  long alen);
+long sys_sendmsg(int fd, long msg, unsigned int flags);
+long sys_recvmsg(int fd, long msg, unsigned int flags);
+long sys_shutdown(int fd, int how);
+long sys_getsockname(int fd, long addr, long len);
+long sys_getpeername(int fd, long addr, long len);
+long sys_setsockopt(int fd, int level, int name, long val, int len);
+long sys_getsockopt(int fd, int level, int name, long val, long len);
+
+#define POGO_SYSCALLS_NET                                                     \
+    , SYSCALL(socket), SYSCALL(socketpair), SYSCALL(bind), SYSCALL(listen),   \
+        SYSCALL(accept), SYSCALL(accept4), SYSCALL(connect), SYSCALL(sendto), \
+        SYSCALL(recvfrom), SYSCALL(sendmsg), SYSCALL(recvmsg),                \
+        SYSCALL(shutdown), SYSCALL(getsockname), SYSCALL(getpeername),        \
+        SYSCALL(setsockopt), SYSCALL(getsockopt)
+#else
+#define POGO_SYSCALLS_NET
+#endif
 
 #endif

@@ -374,6 +374,11 @@ POGO_WEAK void pogo_signal_return_hook(struct pogo_regs *regs)
 {
 }
 
+POGO_WEAK bool pogo_signal_pending(void)
+{
+    return false;
+}
+
 void pogo_irq_exit(struct pogo_regs *regs)
 {
     pogo_sched_irq_exit(regs);

@@ -5,6 +5,7 @@ host so that their outputs can be compared with Linux's."""
 
 import os
 import shutil
+import signal
 import subprocess
 import threading
 
@@ -52,16 +53,19 @@ def guest_app(source, name=None, cflags=""):
     name = name or os.path.splitext(os.path.basename(source))[0]
     app = os.path.join(BUILD, "apps", name)
     os.makedirs(app, exist_ok=True)
+    # Variants of one program are prepared in parallel: each file is made
+    # under a private name and renamed into place, which is atomic.
+    tmp = f".{os.getpid()}.{threading.get_ident()}"
     link = os.path.join(app, "main.c")
     if not os.path.islink(link) or os.readlink(link) != source:
-        if os.path.lexists(link):
-            os.remove(link)
-        os.symlink(source, link)
+        os.symlink(source, link + tmp)
+        os.replace(link + tmp, link)
     manifest = f"name = {name}\nsources = main.c\ncflags = {cflags}\n"
     path = os.path.join(app, "manifest")
     if not os.path.exists(path) or open(path).read() != manifest:
-        with open(path, "w") as f:
+        with open(path + tmp, "w") as f:
             f.write(manifest)
+        os.replace(path + tmp, path)
     return app
 
 
@@ -72,11 +76,19 @@ def variant_dirs(app, variant):
     return build, config
 
 
+def has_config_fragment(app):
+    with open(os.path.join(app, "manifest")) as f:
+        return any(line.split("=")[0].strip() == "config" and
+                   line.split("=", 1)[1].strip()
+                   for line in f if "=" in line and not line.startswith("#"))
+
+
 def build(app, variant="default", sets=(), shared_config=True):
-    """Builds app; apps of one variant share configuration and kernel
-    objects. Returns (build_dir, config_dir)."""
+    """Builds app; apps of one variant without a configuration fragment of
+    their own share configuration and kernel objects. Returns
+    (build_dir, config_dir)."""
     build_dir, config_dir = variant_dirs(app, variant)
-    if not shared_config:
+    if not shared_config or has_config_fragment(app):
         config_dir = build_dir
     cmd = ["make", "-s", "--no-print-directory", "-C", ROOT, "-f", "mk/image.mk",
            f"APP={app}", f"BUILD={build_dir}", f"CONFIG_DIR={config_dir}",
@@ -102,14 +114,28 @@ def run(app, args=(), variant="default", sets=(), machine="microvm",
         cmd += ["--kernel-opts", kernel_opts]
     cmd += list(extra)
     cmd += ["--"] + list(args)
+    # A session of its own, so that a timeout ends QEMU with ./pogo.
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                         start_new_session=True)
     try:
-        p = subprocess.run(cmd, capture_output=True, timeout=timeout,
-                           input=stdin)
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode(errors="replace")[-2000:]
-        raise Failure(f"{app} did not finish within {timeout} s; output:\n{out}")
-    return Result(p.returncode, p.stdout.decode(errors="replace"),
-                  p.stderr.decode(errors="replace"))
+        out, err = p.communicate(input=stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(p)
+        out, err = p.communicate()
+        raise Failure(f"{app} did not finish within {timeout} s; output:\n"
+                      f"{out.decode(errors='replace')[-2000:]}"
+                      f"{err.decode(errors='replace')[-2000:]}")
+    return Result(p.returncode, out.decode(errors="replace"),
+                  err.decode(errors="replace"))
+
+
+def kill_group(p):
+    """Ends a process started with start_new_session and its children."""
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def host_binary(source, cflags=""):

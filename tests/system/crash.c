@@ -1,4 +1,5 @@
 // Crashes in the way its first argument names, for the crash report tests.
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,37 @@ __attribute__((noinline)) static int crash_stack(int n)
     return crash_stack(n + 1) + frame[0];
 }
 
+// The end of the main thread's stack, from /proc/self/maps; nothing is
+// mapped right above it.
+static uintptr_t stack_end(void)
+{
+    char line[256];
+    uintptr_t start = 0, end = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+
+    while (f && fgets(line, sizeof(line), f)) {
+        if (strstr(line, "[stack]")) {
+            sscanf(line, "%lx-%lx", &start, &end);
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    return end;
+}
+
+// Points the saved frame pointer at unmapped memory, so that the
+// backtrace of the crash that follows faults while it walks.
+__attribute__((noinline)) static int crash_frames(void)
+{
+    uintptr_t end = stack_end();
+
+    if (!end)
+        return 3;
+    *(volatile uintptr_t *)__builtin_frame_address(0) = end;
+    return crash_null();
+}
+
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
@@ -44,9 +76,11 @@ int main(int argc, char **argv)
         r = crash_ud();
     else if (strcmp(what, "stack") == 0)
         r = crash_stack(0);
+    else if (strcmp(what, "frames") == 0)
+        r = crash_frames();
     else if (strcmp(what, "abort") == 0)
         abort();
     else
-        fprintf(stderr, "usage: crash null|div|ud|stack|abort\n");
+        fprintf(stderr, "usage: crash null|div|ud|stack|frames|abort\n");
     return r;
 }

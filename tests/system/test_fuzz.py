@@ -8,7 +8,7 @@ import pogotest
 from pogotest import Failure
 
 SECONDS = 10
-TARGETS = ("alloc_tlsf", "alloc_buddy")
+TARGETS = ("alloc_tlsf", "alloc_buddy", "cpio", "httpd_request")
 
 
 def fuzz(target):

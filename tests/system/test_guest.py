@@ -3,10 +3,10 @@
 Pogo, and the standard output and exit status must be equal; Linux is the
 reference. A line "// test: key=value ..." at the top of a program sets
 its arguments (args=..., split as sh splits), the expected status
-(status=N, default 0), guest memory (mem=64M), a timeout (timeout=S) and
-the variants it runs in (variants=preempt: only those whose name contains
-a listed word). Every program runs with each allocator and each
-scheduler."""
+(status=N, default 0), guest memory (mem=64M), a timeout (timeout=S),
+configuration settings it needs (config=NET=y,...) and the variants it
+runs in (variants=preempt: only those whose name contains a listed word).
+Every program runs with each allocator and each scheduler."""
 import os
 import shlex
 import threading
@@ -64,9 +64,13 @@ def make_test(path, variant):
         opts = parse_header(path)
         host = host_result(path, opts)
         app = pogotest.guest_app(path)
+        # Programs with settings of their own share a configuration with
+        # the programs that have the same settings.
+        extra = tuple(w for w in opts.get("config", "").split(",") if w)
+        name = "-".join([variant] + [w.split("=")[0].lower() for w in extra])
         guest = pogotest.run(app, opts["args"], mem=opts["mem"],
-                             timeout=opts["timeout"], variant=variant,
-                             sets=VARIANTS[variant])
+                             timeout=opts["timeout"], variant=name,
+                             sets=VARIANTS[variant] + extra)
         check_eq(host.status, opts["status"], "exit status on the host")
         if guest.stdout != host.stdout:
             raise Failure("output differs from the host's\n--- host\n"

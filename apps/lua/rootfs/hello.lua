@@ -1,0 +1,1 @@
+print("Hello from Lua " .. _VERSION:sub(5) .. " on Pogo!")

@@ -1,0 +1,1 @@
+kobjs-$(CONFIG_DEVFS) += lib/devfs/devfs.o lib/devfs/console.o

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The console behind fds 0, 1 and 2: a terminal to isatty and its
+ioctls, standard error on the error channel, and input from the serial
+port only with the kernel option console.input=serial."""
+import os
+
+import pogotest
+from pogotest import check, check_eq
+
+APP = pogotest.guest_app(os.path.join("tests", "system", "console_io.c"))
+TESTS = []
+
+TERMINAL = ("isatty: 1 1 1\n"
+            "tcgetattr: 0, ICANON 1, ECHO 1\n"
+            "TIOCGWINSZ: 0, 0 rows, 0 columns\n"
+            "FIONREAD: 0\n")
+
+
+def test_console_is_terminal_without_input():
+    r = pogotest.run(APP, stdin=b"ignored\n")
+    check_eq(r.stdout, TERMINAL + "end of file\n", "output")
+    check("to standard error\n" in r.stderr, "standard error: " + r.stderr)
+    check_eq(r.status, 0, "exit status")
+
+
+def test_console_reads_serial_when_enabled():
+    r = pogotest.run(APP, kernel_opts="console.input=serial",
+                     stdin=b"\ntyped line\n")
+    check(r.stdout.endswith("read: typed line\n"), "output: " + r.stdout)
+    check_eq(r.status, 0, "exit status")
+
+
+def test_invalid_console_input_stops_boot():
+    r = pogotest.run(APP, kernel_opts="console.input=keyboard")
+    check_eq(r.status, 120, "exit status")
+    check("console.input=keyboard" in r.stderr, "message: " + r.stderr)
+
+
+for name, fn in list(globals().items()):
+    if name.startswith("test_"):
+        TESTS.append((f"system.console.{name[5:]}", fn))
