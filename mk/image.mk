@@ -106,7 +106,7 @@ MUSLCC := musl-gcc
 OBJCOPY := objcopy
 GCC_INCLUDE := $(shell $(KCC) -print-file-name=include)
 
-KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
+KCFLAGS := -std=gnu11 $(if $(CONFIG_OPTIMIZE_SIZE),-Os,-O2) -g -ffreestanding -fno-builtin -nostdinc \
     -isystem $(GCC_INCLUDE) -mgeneral-regs-only -mno-red-zone \
     -mcmodel=small -fno-pic -fno-pie -fno-stack-protector \
     -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
@@ -257,8 +257,12 @@ $(B)/$(name).dbg: $(B)/pagetables.o
 	    $(B)/symtab.o $(B)/pagetables.o $(libs)
 	$(Q)$(POGO)/scripts/check-layout.sh $(B)/pass2.elf $@
 
-$(B)/$(name): $(B)/$(name).dbg
-	$(Q)$(OBJCOPY) --strip-all --remove-section=.comment $< $@
+# The image: stripped, and packed by scripts/pack-image.py (segments
+# back to back in the file instead of page-aligned).
+$(B)/$(name): $(B)/$(name).dbg $(POGO)/scripts/pack-image.py
+	$(Q)$(OBJCOPY) --strip-all --remove-section=.comment $< $@.stripped
+	$(Q)$(PYTHON) $(POGO)/scripts/pack-image.py $@.stripped $@
+	$(Q)rm -f $@.stripped && chmod +x $@
 	@echo "  IMAGE   $(patsubst $(POGO)/%,%,$@) ($$(stat -c %s $@) bytes)"
 
 ifneq ($(C),$(B))

@@ -60,10 +60,35 @@ if [ ! -f "$apt_dir/lists/.updated" ]; then
     touch "$apt_dir/lists/.updated"
 fi
 
-rm -rf "$dest"
-mkdir -p "$dest"
+# Fetches one version (or the newest, without an argument) into $dest.
+fetch() {
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    # shellcheck disable=SC2086
+    (cd "$dest" &&
+        apt-get $apt_opts source "$pkg${1:+=$1}" >>"$fetch_log" 2>&1)
+}
+
+# A mirror can list a version whose files it does not have (seen: a
+# security update whose .dsc returned 404), so the older versions in
+# the source lists are tried in turn, newest first.
+fetch_log=$(mktemp)
 # shellcheck disable=SC2086
-if ! (cd "$dest" && apt-get $apt_opts source "$pkg" >"$dest/fetch.log" 2>&1); then
+versions=$(apt-cache $apt_opts showsrc "$pkg" 2>/dev/null |
+    sed -n 's/^Version: //p' | sort -urV)
+fetched=0
+if fetch; then
+    fetched=1
+else
+    for v in $versions; do
+        if fetch "$v"; then
+            fetched=1
+            break
+        fi
+    done
+fi
+mv "$fetch_log" "$dest/fetch.log"
+if [ $fetched -eq 0 ]; then
     echo "debian-source: apt-get source $pkg failed; see $dest/fetch.log" >&2
     exit 1
 fi

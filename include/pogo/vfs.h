@@ -251,6 +251,13 @@ struct pogo_file_ops {
     /* Sets and returns f->pos for SEEK_SET, CUR, END, DATA or HOLE. */
     int64_t (*llseek)(struct pogo_file *f, int64_t offset, int whence);
 
+    /*
+     * Set for files whose llseek only returns the position, as Linux's
+     * noop_llseek does for eventfd and epoll: pread, pwrite and sendfile
+     * with an offset then give -ESPIPE, as for a NULL llseek.
+     */
+    bool no_positional_io;
+
     /* Emits directory entries from f->pos on, advancing f->pos. */
     int (*readdir)(struct pogo_file *f, struct pogo_dir_ctx *ctx);
 

@@ -20,8 +20,11 @@ LWIP_CFLAGS := -I$(POGO)/lib/net/include/libc -I$(POGO)/lib/net/include \
 kcflags-lib/net/sys_arch := $(LWIP_CFLAGS)
 kcflags-lib/net/netif := $(LWIP_CFLAGS)
 kcflags-lib/net/socket := $(LWIP_CFLAGS)
+kcflags-lib/net/tcp := $(LWIP_CFLAGS)
+kcflags-lib/net/udp := $(LWIP_CFLAGS)
 
-kobjs-y += lib/net/sys_arch.o lib/net/netif.o lib/net/socket.o
+kobjs-y += lib/net/sys_arch.o lib/net/netif.o lib/net/socket.o \
+    lib/net/tcp.o lib/net/udp.o
 kobjs-y += $(addprefix lwip/,$(lwip-srcs:.c=.o))
 
 $(C)/kernel/lwip/%.o: $(LWIP_DIR)/src/%.c $(CONFIG_H) $(SYSCALL_NR_H)

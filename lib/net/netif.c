@@ -24,6 +24,8 @@
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 
+#include "sock.h"
+
 #define RX_BUDGET     64
 #define DHCP_WAIT_MS  5000
 #define ETH_TYPE_IPV4 0x0800
@@ -225,6 +227,7 @@ static void deliver(struct pogo_netdev *d, const void *data, size_t len,
     if (flags & POGO_NETRX_CSUM_VALID)
         checks &= ~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP);
     NETIF_SET_CHECKSUM_CTRL(&netif, checks);
+    stream_frame_received(data, len);
     if (netif.input(p, &netif) != ERR_OK)
         pbuf_free(p);
 }

@@ -1,4 +1,5 @@
-kobjs-y += lib/posix/syscall.o lib/posix/process.o lib/posix/signal.o \
+kobjs-y += lib/posix/syscall.o lib/posix/process.o lib/posix/creds.o \
+    lib/posix/itimer.o lib/posix/signal.o \
     lib/posix/memory.o lib/posix/time.o lib/posix/random.o \
     lib/posix/thread.o lib/posix/futex.o
 

@@ -53,6 +53,7 @@ struct item {
 };
 
 struct epoll {
+    struct pogo_file *file; /* the epoll file, which outlives this */
     struct item *items;
     struct item *ready_head, *ready_tail;
     struct pogo_poll_head poll; /* waiters, and epolls watching this one */
@@ -182,7 +183,15 @@ static void ep_release(struct pogo_file *f)
     pogo_free(ep);
 }
 
+/* Linux's epoll files accept any seek and stay at position 0. */
+static int64_t ep_llseek(struct pogo_file *f, int64_t offset, int whence)
+{
+    return f->pos;
+}
+
 static const struct pogo_file_ops epoll_ops = {
+    .llseek = ep_llseek,
+    .no_positional_io = true,
     .poll = ep_poll,
     .release = ep_release,
 };
@@ -207,6 +216,7 @@ long sys_epoll_create1(int flags)
         return -ENOMEM;
     }
     f->data = ep;
+    ep->file = f;
     fd = pogo_fd_install(f, 0, flags & EPOLL_CLOEXEC);
     if (fd < 0)
         pogo_file_put(f);
@@ -265,23 +275,52 @@ static bool is_epoll(const struct pogo_file *f)
     return f->ops == &epoll_ops;
 }
 
-/* Whether from, or an epoll set nested in it, contains target, or the
- * nesting below from goes deeper than Linux allows. */
-static bool reaches(const struct epoll *from, const struct epoll *target,
-                    int depth)
+/*
+ * The levels of epoll sets below ep (0: it contains none), as Linux's
+ * ep_loop_check_proc counts them, or EPOLL_MAX_NESTS + 1 when into is
+ * among them (a loop) or the nesting is deeper than Linux allows.
+ */
+static int depth_below(const struct epoll *ep, const struct epoll *into,
+                       int depth)
 {
-    for (const struct item *it = from->items; it; it = it->next) {
+    int result = 0;
+
+    for (const struct item *it = ep->items; it; it = it->next) {
         const struct epoll *inner;
 
         if (!is_epoll(it->file))
             continue;
         inner = it->file->data;
-        if (inner == target || depth > EPOLL_MAX_NESTS)
-            return true;
-        if (reaches(inner, target, depth + 1))
-            return true;
+        if (inner == into || depth > EPOLL_MAX_NESTS)
+            return EPOLL_MAX_NESTS + 1;
+        result = POGO_MAX(result, depth_below(inner, into, depth + 1) + 1);
+        if (result > EPOLL_MAX_NESTS)
+            break;
     }
-    return false;
+    return result;
+}
+
+/* The maximum number of epoll sets above ep, each containing the next. */
+static int depth_above(const struct epoll *ep)
+{
+    int result = 0;
+
+    for (const struct item *it = by_file[file_bucket(ep->file)]; it;
+         it = it->file_next) {
+        if (it->file == ep->file)
+            result = POGO_MAX(result, depth_above(it->ep) + 1);
+    }
+    return result;
+}
+
+/* Linux's ep_loop_check: adding the set inner to ep must not make a loop
+ * or a nesting deeper than EPOLL_MAX_NESTS levels below the top. */
+static bool nesting_too_deep(const struct epoll *ep, const struct epoll *inner)
+{
+    int below = depth_below(inner, ep, 0);
+
+    return below > EPOLL_MAX_NESTS ||
+           below + 1 + depth_above(ep) > EPOLL_MAX_NESTS;
 }
 
 /* Checks an epoll_ctl call in Linux's order, so that a call with several
@@ -302,7 +341,8 @@ static long check_ctl(struct pogo_file *epf, struct pogo_file *f, int op,
             (is_epoll(f) || (ev->events & ~EPOLLEXCLUSIVE_OK_BITS)))
             return -EINVAL;
     }
-    if (op == EPOLL_CTL_ADD && is_epoll(f) && reaches(f->data, epf->data, 0))
+    if (op == EPOLL_CTL_ADD && is_epoll(f) &&
+        nesting_too_deep(epf->data, f->data))
         return -ELOOP;
     return 0;
 }

@@ -84,6 +84,12 @@ static unsigned efd_poll(struct pogo_file *f, struct pogo_poll_head **head)
     return readiness(e);
 }
 
+/* Linux's eventfd accepts any seek and stays at position 0. */
+static int64_t efd_llseek(struct pogo_file *f, int64_t offset, int whence)
+{
+    return f->pos;
+}
+
 static void efd_release(struct pogo_file *f)
 {
     pogo_free(f->data);
@@ -92,6 +98,8 @@ static void efd_release(struct pogo_file *f)
 static const struct pogo_file_ops eventfd_ops = {
     .read = efd_read,
     .write = efd_write,
+    .llseek = efd_llseek,
+    .no_positional_io = true,
     .poll = efd_poll,
     .release = efd_release,
 };

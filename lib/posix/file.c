@@ -70,7 +70,7 @@ long sys_creat(long path, unsigned short mode)
 /* Tells whether the file has positions, so pread and pwrite work. */
 static bool positional(const struct pogo_file *f)
 {
-    return f->ops->llseek != NULL;
+    return f->ops->llseek != NULL && !f->ops->no_positional_io;
 }
 
 static long do_read(struct pogo_file *f, struct pogo_uio *u, int64_t *pos)
@@ -320,6 +320,13 @@ static long sendfile_files(struct pogo_file *in, struct pogo_file *out,
     if (out->flags & POGO_O_APPEND)
         return -EINVAL;
     if (POGO_S_ISDIR(in->vnode->mode) || !in->ops->read)
+        return -EINVAL;
+    /* Into anything but a pipe, Linux reads only regular files and block
+     * devices, so a socket or an eventfd as the source is invalid. */
+    if (POGO_S_TYPE(out->vnode->mode) != POGO_S_IFIFO &&
+        ((!POGO_S_ISREG(in->vnode->mode) &&
+          POGO_S_TYPE(in->vnode->mode) != POGO_S_IFBLK) ||
+         in->ops->no_positional_io))
         return -EINVAL;
     count = POGO_MIN(count, (size_t)LINUX_MAX_RW_COUNT);
     if ((uint64_t)pos + count > (uint64_t)POGO_OFFSET_MAX)

@@ -25,13 +25,21 @@
     (POGO_POLLWRBAND | POGO_POLLWRNORM | POGO_POLLOUT | POGO_POLLERR)
 #define POLLEX_SET POGO_POLLPRI
 
+/* The sets of select that an fd is in, as bits of poll_item.events. */
+#define SELECT_IN  1u
+#define SELECT_OUT 2u
+#define SELECT_EX  4u
+
+/* The poll bits that put an fd into each set of select. */
+static const unsigned select_bits[3] = {POLLIN_SET, POLLOUT_SET, POLLEX_SET};
+
 #define LINUX_SIGKILL_BIT (1ull << (LINUX_SIGKILL - 1))
 #define LINUX_SIGSTOP_BIT (1ull << (LINUX_SIGSTOP - 1))
 
 /* One fd being polled, with its subscription to the file's head. */
 struct poll_item {
     int fd;
-    unsigned events;  /* poll: the request; select: the sets it is in */
+    unsigned events;  /* poll: the request; select: SELECT_IN and so on */
     unsigned revents; /* readiness found, or POGO_POLLNVAL */
     struct pogo_poll_entry entry;
     struct pogo_file *file; /* held while subscribed */
@@ -44,17 +52,24 @@ struct poll_round {
     bool select; /* count set bits, not fds */
 };
 
-/* How many events item contributes to the result. */
+/*
+ * How many events item contributes to the result. For select, POLLERR
+ * counts in both the read and the write set, so membership is kept apart
+ * from the poll bits.
+ */
 static int score(const struct poll_round *r, const struct poll_item *it)
 {
     unsigned m = it->revents;
+    int n = 0;
 
     if (!r->select)
         return (m & (it->events | POGO_POLLERR | POGO_POLLHUP |
                      POGO_POLLNVAL)) != 0;
-    return !!(m & POLLIN_SET && it->events & POLLIN_SET) +
-           !!(m & POLLOUT_SET && it->events & POLLOUT_SET) +
-           !!(m & POLLEX_SET && it->events & POLLEX_SET);
+    for (int k = 0; k < 3; k++) {
+        if ((it->events & (1u << k)) && (m & select_bits[k]))
+            n++;
+    }
+    return n;
 }
 
 /* Checks every item once, subscribing on the first round. */
@@ -325,9 +340,9 @@ static long select_items(const struct fd_sets *s, int n, struct poll_round *r)
     if (!r->items)
         return -ENOMEM;
     for (int fd = 0; fd < n; fd++) {
-        unsigned events = (bit(s->in, fd) ? POLLIN_SET : 0) |
-                          (bit(s->out, fd) ? POLLOUT_SET : 0) |
-                          (bit(s->ex, fd) ? POLLEX_SET : 0);
+        unsigned events = (bit(s->in, fd) ? SELECT_IN : 0) |
+                          (bit(s->out, fd) ? SELECT_OUT : 0) |
+                          (bit(s->ex, fd) ? SELECT_EX : 0);
         struct pogo_file *f;
 
         if (!events)
@@ -347,7 +362,6 @@ static long select_items(const struct fd_sets *s, int n, struct poll_round *r)
 static void fill_sets(const struct poll_round *r, struct fd_sets *s)
 {
     uint64_t *sets[3] = {s->in, s->out, s->ex};
-    const unsigned kinds[3] = {POLLIN_SET, POLLOUT_SET, POLLEX_SET};
 
     for (int k = 0; k < 3; k++) {
         if (sets[k])
@@ -357,7 +371,8 @@ static void fill_sets(const struct poll_round *r, struct fd_sets *s)
         const struct poll_item *it = &r->items[i];
 
         for (int k = 0; k < 3; k++) {
-            if (sets[k] && (it->events & kinds[k]) && (it->revents & kinds[k]))
+            if (sets[k] && (it->events & (1u << k)) &&
+                (it->revents & select_bits[k]))
                 set_bit(sets[k], it->fd);
         }
     }

@@ -39,4 +39,8 @@ void posix_signal_send(struct pogo_thread *t, int sig);
 /* Tells whether the current thread has a signal to take now. */
 bool posix_signal_pending(void);
 
+/* Tells whether the process has root's capabilities, which it has while
+ * its effective user id is 0. */
+bool posix_has_root_caps(void);
+
 #endif

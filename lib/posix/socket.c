@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Socket syscalls: AF_INET stream and datagram sockets as files, on the
- * kernel sockets of lib/net. Other address families answer EAFNOSUPPORT.
- * A write to a connection that ended raises SIGPIPE unless MSG_NOSIGNAL
- * is given (or SIGPIPE is ignored), as on Linux.
+ * kernel sockets of lib/net. Other address families get EAFNOSUPPORT.
+ * A TCP write to a connection that ended raises SIGPIPE unless
+ * MSG_NOSIGNAL is given (or SIGPIPE is ignored), as on Linux.
  */
 #include <pogo/alloc.h>
 #include <pogo/errno.h>
@@ -13,14 +13,13 @@
 #include <pogo/vfs.h>
 
 #include "abi.h"
+#include "files.h"
 #include "posix.h"
 #include "syscalls.h"
 
-#define AF_UNSPEC 0
-#define AF_INET   2
-
 #define SOCK_STREAM    1
 #define SOCK_DGRAM     2
+#define SOCK_MAX       11 /* types at or above it are invalid */
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_NONBLOCK  04000
 #define SOCK_CLOEXEC   02000000
@@ -29,8 +28,8 @@
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 
-#define SIGPIPE  13
 #define FIONREAD 0x541b
+#define SIOCOUTQ 0x5411
 
 #define MAX_IOV 1024
 
@@ -43,7 +42,7 @@ struct sockaddr_in_k {
 
 struct msghdr_k {
     uintptr_t name;
-    uint32_t namelen;
+    int32_t namelen;
     uint32_t pad0;
     uintptr_t iov;
     size_t iovlen;
@@ -75,63 +74,29 @@ static bool nonblocking(struct pogo_file *f)
     return f->flags & POGO_O_NONBLOCK;
 }
 
-/* A short write that ended the connection raises SIGPIPE. */
-static long pipe_error(long r, int flags)
+/* A TCP send that found the connection ended raises SIGPIPE. */
+static long pipe_error(struct pogo_socket *sock, long r, int flags)
 {
-    if (r == -EPIPE && !(flags & POGO_MSG_NOSIGNAL))
-        posix_signal_send(pogo_thread_current(), SIGPIPE);
+    if (r == -EPIPE && !(flags & POGO_MSG_NOSIGNAL) &&
+        pogo_socket_type(sock) == POGO_SOCK_STREAM)
+        posix_send_sigpipe();
     return r;
 }
 
 static long sock_read(struct pogo_file *f, struct pogo_uio *u, int64_t *pos)
 {
-    struct sockfile *sf = sock_of(f);
-    long total = 0;
-
-    /* One receive per buffer: stop at the first short one. */
-    while (u->count > 0 && u->resid > 0) {
-        const struct pogo_iovec *v = &u->iov[0];
-        size_t len = v->len - u->offset;
-        long n = pogo_socket_recv(sf->sock, (void *)(v->base + u->offset), len,
-                                  0, NULL, NULL, nonblocking(f) || total > 0);
-        if (n < 0)
-            return total ? total : n;
-        total += n;
-        u->resid -= n;
-        if ((size_t)n < len) {
-            u->offset += n;
-            break;
-        }
-        u->iov++;
-        u->count--;
-        u->offset = 0;
-    }
-    return total;
+    /* Linux's read of 0 bytes returns at once, unlike recv. */
+    if (u->resid == 0)
+        return 0;
+    return pogo_socket_recv(sock_of(f)->sock, u, 0, NULL, NULL, nonblocking(f));
 }
 
 static long sock_write(struct pogo_file *f, struct pogo_uio *u, int64_t *pos)
 {
-    struct sockfile *sf = sock_of(f);
-    long total = 0;
+    struct pogo_socket *sock = sock_of(f)->sock;
 
-    while (u->count > 0 && u->resid > 0) {
-        const struct pogo_iovec *v = &u->iov[0];
-        size_t len = v->len - u->offset;
-        long n = pogo_socket_send(sf->sock, (const void *)(v->base + u->offset),
-                                  len, POGO_MSG_NOSIGNAL, NULL, nonblocking(f));
-        if (n < 0)
-            return total ? total : pipe_error(n, 0);
-        total += n;
-        u->resid -= n;
-        if ((size_t)n < len) {
-            u->offset += n;
-            break;
-        }
-        u->iov++;
-        u->count--;
-        u->offset = 0;
-    }
-    return total;
+    return pipe_error(sock, pogo_socket_send(sock, u, 0, NULL, nonblocking(f)),
+                      0);
 }
 
 static unsigned sock_poll(struct pogo_file *f, struct pogo_poll_head **head)
@@ -144,12 +109,20 @@ static unsigned sock_poll(struct pogo_file *f, struct pogo_poll_head **head)
 
 static long sock_ioctl(struct pogo_file *f, unsigned int cmd, unsigned long arg)
 {
-    int n;
+    struct pogo_socket *sock = sock_of(f)->sock;
+    long n;
+    int v;
 
-    if (cmd != FIONREAD)
+    if (cmd == FIONREAD)
+        n = pogo_socket_readable(sock);
+    else if (cmd == SIOCOUTQ)
+        n = pogo_socket_unsent(sock);
+    else
         return -ENOTTY;
-    n = (int)pogo_socket_readable(sock_of(f)->sock);
-    return pogo_copy_to_user((void *)arg, &n, sizeof(n));
+    if (n < 0)
+        return n;
+    v = (int)n;
+    return pogo_copy_to_user((void *)arg, &v, sizeof(v));
 }
 
 static void sock_release(struct pogo_file *f)
@@ -213,49 +186,57 @@ static int get_socket(int fd, struct pogo_file **out)
     return 0;
 }
 
-static int read_sockaddr(uintptr_t uaddr, uint32_t len, struct pogo_sockaddr *a,
-                         bool allow_unspec)
+/*
+ * Copies an address from the application as Linux's move_addr_to_kernel
+ * does: a length below 0 or beyond sockaddr_storage is -EINVAL, and all
+ * the bytes given must be readable. The socket checks the rest.
+ */
+static int read_sockaddr(uintptr_t uaddr, int len, struct pogo_sockaddr_arg *a)
 {
+    uint8_t raw[POGO_SOCKADDR_STORAGE_LEN];
     struct sockaddr_in_k sin;
 
-    if (len < sizeof(uint16_t))
+    if (len < 0 || len > (int)sizeof(raw))
         return -EINVAL;
-    if (pogo_copy_from_user(&sin, (void *)uaddr, POGO_MIN(len, sizeof(sin))))
+    if (len > 0 && pogo_copy_from_user(raw, (const void *)uaddr, len))
         return -EFAULT;
-    if (sin.family == AF_UNSPEC && allow_unspec) {
-        a->addr = 0;
-        a->port = 0;
-        return 1;
-    }
-    if (sin.family != AF_INET)
-        return -EAFNOSUPPORT;
-    if (len < sizeof(sin))
-        return -EINVAL;
-    a->addr = sin.addr;
-    a->port = sin.port;
+    pogo_memset(&sin, 0, sizeof(sin));
+    pogo_memcpy(&sin, raw, POGO_MIN((size_t)len, sizeof(sin)));
+    a->len = len;
+    a->family = sin.family;
+    a->in.addr = sin.addr;
+    a->in.port = sin.port;
     return 0;
 }
 
-/* Writes a to the application's sockaddr and length, truncating as
- * Linux does while reporting the full length. */
+/*
+ * Writes an address of klen bytes (0: none, as TCP's receives give) to the
+ * application's buffer and length, as Linux's move_addr_to_user: it
+ * truncates to the buffer and stores the full length.
+ */
 static int write_sockaddr(uintptr_t uaddr, uintptr_t ulen,
-                          const struct pogo_sockaddr *a)
+                          const struct pogo_sockaddr *a, int32_t klen)
 {
     struct sockaddr_in_k sin = {
-        .family = AF_INET, .port = a->port, .addr = a->addr};
+        .family = POGO_AF_INET, .port = a->port, .addr = a->addr};
     int32_t len;
 
-    if (!uaddr)
-        return 0;
     if (pogo_copy_from_user(&len, (void *)ulen, sizeof(len)))
         return -EFAULT;
+    len = POGO_MIN(len, klen);
     if (len < 0)
         return -EINVAL;
-    if (pogo_copy_to_user((void *)uaddr, &sin,
-                          POGO_MIN((size_t)len, sizeof(sin))))
+    if (len > 0 && pogo_copy_to_user((void *)uaddr, &sin, len))
         return -EFAULT;
-    len = sizeof(sin);
-    return pogo_copy_to_user((void *)ulen, &len, sizeof(len));
+    return pogo_copy_to_user((void *)ulen, &klen, sizeof(klen));
+}
+
+/* The length of the sender's address that a receive reports. */
+static int32_t from_len(struct pogo_socket *sock)
+{
+    return pogo_socket_type(sock) == POGO_SOCK_DGRAM
+               ? sizeof(struct sockaddr_in_k)
+               : 0;
 }
 
 long sys_socket(int domain, int type, int protocol)
@@ -266,8 +247,10 @@ long sys_socket(int domain, int type, int protocol)
 
     if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
         return -EINVAL;
-    if (domain != AF_INET)
+    if (domain != POGO_AF_INET)
         return -EAFNOSUPPORT;
+    if (kind >= SOCK_MAX)
+        return -EINVAL;
     if (kind == SOCK_STREAM) {
         if (protocol != IPPROTO_IP && protocol != IPPROTO_TCP)
             return -EPROTONOSUPPORT;
@@ -286,18 +269,18 @@ long sys_socket(int domain, int type, int protocol)
 
 long sys_socketpair(int domain, int type, int protocol, long sv)
 {
-    return domain == AF_INET ? -EOPNOTSUPP : -EAFNOSUPPORT;
+    return domain == POGO_AF_INET ? -EOPNOTSUPP : -EAFNOSUPPORT;
 }
 
 long sys_bind(int fd, long uaddr, int len)
 {
-    struct pogo_sockaddr a;
+    struct pogo_sockaddr_arg a;
     struct pogo_file *f;
     int err = get_socket(fd, &f);
 
     if (err)
         return err;
-    err = read_sockaddr(uaddr, len, &a, false);
+    err = read_sockaddr(uaddr, len, &a);
     if (!err)
         err = pogo_socket_bind(sock_of(f)->sock, &a);
     pogo_file_put(f);
@@ -328,11 +311,16 @@ long sys_accept4(int fd, long uaddr, long ulen, int flags)
     err = get_socket(fd, &f);
     if (err)
         return err;
-    err = pogo_socket_accept(sock_of(f)->sock, &child, &peer, nonblocking(f));
+    /* Linux takes the fd first, so a full table keeps the connection. */
+    err = pogo_fd_lowest_free(0);
+    if (err >= 0)
+        err =
+            pogo_socket_accept(sock_of(f)->sock, &child, &peer, nonblocking(f));
     pogo_file_put(f);
     if (err)
         return err;
-    err = write_sockaddr(uaddr, ulen, &peer);
+    if (uaddr)
+        err = write_sockaddr(uaddr, ulen, &peer, sizeof(struct sockaddr_in_k));
     if (err) {
         pogo_socket_close(child);
         return err;
@@ -347,16 +335,14 @@ long sys_accept(int fd, long uaddr, long ulen)
 
 long sys_connect(int fd, long uaddr, int len)
 {
-    struct pogo_sockaddr a;
+    struct pogo_sockaddr_arg a;
     struct pogo_file *f;
     int err = get_socket(fd, &f);
 
     if (err)
         return err;
-    err = read_sockaddr(uaddr, len, &a, true);
-    if (err == 1)
-        err = pogo_socket_disconnect(sock_of(f)->sock);
-    else if (!err)
+    err = read_sockaddr(uaddr, len, &a);
+    if (!err)
         err = pogo_socket_connect(sock_of(f)->sock, &a, nonblocking(f));
     pogo_file_put(f);
     return err;
@@ -365,191 +351,149 @@ long sys_connect(int fd, long uaddr, int len)
 long sys_sendto(int fd, long buf, long len, unsigned int flags, long uaddr,
                 int alen)
 {
-    struct pogo_sockaddr to;
+    struct pogo_sockaddr_arg to;
+    struct pogo_iovec iov;
+    struct pogo_uio u;
     struct pogo_file *f;
     long r = get_socket(fd, &f);
 
     if (r)
         return r;
-    if (uaddr && pogo_socket_type(sock_of(f)->sock) == POGO_SOCK_DGRAM) {
-        r = read_sockaddr(uaddr, alen, &to, false);
-        if (r == 0)
-            r = pogo_socket_send(sock_of(f)->sock, (void *)buf, len, flags, &to,
-                                 nonblocking(f));
-    } else {
-        r = pogo_socket_send(sock_of(f)->sock, (void *)buf, len, flags, NULL,
+    if (uaddr)
+        r = read_sockaddr(uaddr, alen, &to);
+    if (!r) {
+        pogo_uio_init(&u, &iov, buf,
+                      POGO_MIN((size_t)len, (size_t)LINUX_MAX_RW_COUNT), false);
+        r = pogo_socket_send(sock_of(f)->sock, &u, flags, uaddr ? &to : NULL,
                              nonblocking(f));
+        r = pipe_error(sock_of(f)->sock, r, flags);
     }
     pogo_file_put(f);
-    return pipe_error(r, flags);
+    return r;
 }
 
 long sys_recvfrom(int fd, long buf, long len, unsigned int flags, long uaddr,
                   long ulen)
 {
     struct pogo_sockaddr from = {0, 0};
+    struct pogo_iovec iov;
+    struct pogo_uio u;
     struct pogo_file *f;
     long r = get_socket(fd, &f);
 
     if (r)
         return r;
-    r = pogo_socket_recv(sock_of(f)->sock, (void *)buf, len, flags, &from, NULL,
+    pogo_uio_init(&u, &iov, buf,
+                  POGO_MIN((size_t)len, (size_t)LINUX_MAX_RW_COUNT), false);
+    r = pogo_socket_recv(sock_of(f)->sock, &u, flags, &from, NULL,
                          nonblocking(f));
-    pogo_file_put(f);
     if (r >= 0 && uaddr) {
-        int err = write_sockaddr(uaddr, ulen, &from);
+        int err =
+            write_sockaddr(uaddr, ulen, &from, from_len(sock_of(f)->sock));
+
         if (err)
-            return err;
+            r = err;
     }
+    pogo_file_put(f);
     return r;
 }
 
-/* Gathers the iovecs of a message into one kernel buffer (datagrams must
- * go out whole). Returns the length or a negative errno. */
-static long gather(const struct msghdr_k *m, uint8_t **out)
+/*
+ * Reads a msghdr as Linux's __copy_msghdr: a NULL name has length 0, a
+ * negative length is -EINVAL, and a longer one is cut to
+ * sockaddr_storage. Then reads the iovecs into u (*iov to free).
+ */
+static long read_msghdr(long umsg, struct msghdr_k *m, struct pogo_uio *u,
+                        struct pogo_iovec **iov)
 {
-    struct linux_iovec v;
-    size_t total = 0, at = 0;
-    uint8_t *buf;
+    size_t total;
+    long r;
 
+    *iov = NULL;
+    if (pogo_copy_from_user(m, (void *)umsg, sizeof(*m)))
+        return -EFAULT;
+    if (!m->name)
+        m->namelen = 0;
+    if (m->namelen < 0)
+        return -EINVAL;
+    m->namelen = POGO_MIN(m->namelen, POGO_SOCKADDR_STORAGE_LEN);
     if (m->iovlen > MAX_IOV)
         return -EMSGSIZE;
-    for (size_t i = 0; i < m->iovlen; i++) {
-        if (pogo_copy_from_user(&v, (void *)(m->iov + i * sizeof(v)),
-                                sizeof(v)))
-            return -EFAULT;
-        total += v.len;
-        if (total > 65536)
-            return -EMSGSIZE;
-    }
-    buf = pogo_malloc(total ? total : 1);
-    if (!buf)
-        return -ENOMEM;
-    for (size_t i = 0; i < m->iovlen; i++) {
-        pogo_copy_from_user(&v, (void *)(m->iov + i * sizeof(v)), sizeof(v));
-        if (pogo_copy_from_user(buf + at, (void *)v.base, v.len)) {
-            pogo_free(buf);
-            return -EFAULT;
-        }
-        at += v.len;
-    }
-    *out = buf;
-    return total;
+    r = posix_get_iovec(m->iov, m->iovlen, iov, &total);
+    if (r)
+        return r;
+    *u = (struct pogo_uio){.iov = *iov, .count = m->iovlen, .resid = total};
+    return 0;
 }
 
 long sys_sendmsg(int fd, long umsg, unsigned int flags)
 {
-    struct pogo_sockaddr to, *top = NULL;
+    struct pogo_sockaddr_arg to;
+    struct pogo_iovec *iov = NULL;
     struct msghdr_k m;
-    struct linux_iovec v;
+    struct pogo_uio u;
     struct pogo_file *f;
-    long r = get_socket(fd, &f), total = 0;
-    struct pogo_socket *sock;
-    uint8_t *buf;
+    long r = get_socket(fd, &f);
 
     if (r)
         return r;
-    sock = sock_of(f)->sock;
-    if (pogo_copy_from_user(&m, (void *)umsg, sizeof(m))) {
-        r = -EFAULT;
-        goto out;
+    r = read_msghdr(umsg, &m, &u, &iov);
+    if (!r && m.namelen)
+        r = read_sockaddr(m.name, m.namelen, &to);
+    /* NOTE: control messages are ignored, where Linux rejects the ones
+     * that it does not know with EINVAL. */
+    if (!r) {
+        r = pogo_socket_send(sock_of(f)->sock, &u, flags,
+                             m.namelen ? &to : NULL, nonblocking(f));
+        r = pipe_error(sock_of(f)->sock, r, flags);
     }
-    if (m.name && pogo_socket_type(sock) == POGO_SOCK_DGRAM) {
-        r = read_sockaddr(m.name, m.namelen, &to, false);
-        if (r)
-            goto out;
-        top = &to;
-    }
-    if (pogo_socket_type(sock) == POGO_SOCK_DGRAM) {
-        r = gather(&m, &buf);
-        if (r >= 0) {
-            r = pogo_socket_send(sock, buf, r, flags, top, nonblocking(f));
-            pogo_free(buf);
-        }
-        goto out;
-    }
-    if (m.iovlen > MAX_IOV) {
-        r = -EMSGSIZE;
-        goto out;
-    }
-    for (size_t i = 0; i < m.iovlen; i++) {
-        long n;
-        if (pogo_copy_from_user(&v, (void *)(m.iov + i * sizeof(v)),
-                                sizeof(v))) {
-            r = -EFAULT;
-            break;
-        }
-        n = pogo_socket_send(sock, (void *)v.base, v.len,
-                             flags | (i + 1 < m.iovlen ? POGO_MSG_MORE : 0),
-                             NULL, nonblocking(f) || total > 0);
-        if (n < 0) {
-            r = n;
-            break;
-        }
-        total += n;
-        if ((size_t)n < v.len)
-            break;
-    }
-    if (total > 0)
-        r = total;
-out:
+    pogo_free(iov);
     pogo_file_put(f);
-    return pipe_error(r, flags);
+    return r;
+}
+
+/* Stores the results of a recvmsg in the application's msghdr: the
+ * sender's name, the flags, and no control data. */
+static int write_msg_results(long umsg, const struct msghdr_k *m,
+                             const struct pogo_sockaddr *from, int32_t klen,
+                             int msg_flags)
+{
+    struct msghdr_k *um = (struct msghdr_k *)umsg;
+    size_t none = 0;
+    int err = 0;
+
+    if (m->name)
+        err = write_sockaddr(m->name, (uintptr_t)&um->namelen, from, klen);
+    if (!err && (pogo_copy_to_user(&um->flags, &msg_flags, sizeof(msg_flags)) ||
+                 pogo_copy_to_user(&um->controllen, &none, sizeof(none))))
+        err = -EFAULT;
+    return err;
 }
 
 long sys_recvmsg(int fd, long umsg, unsigned int flags)
 {
     struct pogo_sockaddr from = {0, 0};
+    struct pogo_iovec *iov = NULL;
     struct msghdr_k m;
-    struct linux_iovec v;
+    struct pogo_uio u;
     struct pogo_file *f;
-    long r = get_socket(fd, &f), total = 0;
     int msg_flags = 0;
+    long r = get_socket(fd, &f);
 
     if (r)
         return r;
-    if (pogo_copy_from_user(&m, (void *)umsg, sizeof(m))) {
-        r = -EFAULT;
-        goto out;
-    }
-    if (m.iovlen > MAX_IOV) {
-        r = -EMSGSIZE;
-        goto out;
-    }
-    for (size_t i = 0; i < m.iovlen; i++) {
-        long n;
-        if (pogo_copy_from_user(&v, (void *)(m.iov + i * sizeof(v)),
-                                sizeof(v))) {
-            r = -EFAULT;
-            break;
-        }
-        n = pogo_socket_recv(sock_of(f)->sock, (void *)v.base, v.len, flags,
-                             &from, &msg_flags, nonblocking(f) || total > 0);
-        if (n < 0) {
-            r = total ? total : n;
-            break;
-        }
-        total += n;
-        /* A datagram fills the first buffer only. */
-        if ((size_t)n < v.len ||
-            pogo_socket_type(sock_of(f)->sock) == POGO_SOCK_DGRAM)
-            break;
-    }
-    if (total > 0 || r == 0)
-        r = total;
+    r = read_msghdr(umsg, &m, &u, &iov);
+    if (!r)
+        r = pogo_socket_recv(sock_of(f)->sock, &u, flags, &from, &msg_flags,
+                             nonblocking(f));
     if (r >= 0) {
-        struct sockaddr_in_k sin = {
-            .family = AF_INET, .port = from.port, .addr = from.addr};
-        uint32_t namelen = POGO_MIN(m.namelen, (uint32_t)sizeof(sin));
-        if (m.name && pogo_copy_to_user((void *)m.name, &sin, namelen))
-            r = -EFAULT;
-        m.namelen = m.name ? sizeof(sin) : 0;
-        m.controllen = 0;
-        m.flags = msg_flags;
-        if (r >= 0 && pogo_copy_to_user((void *)umsg, &m, sizeof(m)))
-            r = -EFAULT;
+        int err = write_msg_results(umsg, &m, &from, from_len(sock_of(f)->sock),
+                                    msg_flags);
+
+        if (err)
+            r = err;
     }
-out:
+    pogo_free(iov);
     pogo_file_put(f);
     return r;
 }
@@ -577,7 +521,8 @@ static long name_of(int fd, long uaddr, long ulen, bool peer)
     err = peer ? pogo_socket_peer(sock_of(f)->sock, &a)
                : pogo_socket_name(sock_of(f)->sock, &a);
     pogo_file_put(f);
-    return err ? err : write_sockaddr(uaddr, ulen, &a);
+    return err ? err
+               : write_sockaddr(uaddr, ulen, &a, sizeof(struct sockaddr_in_k));
 }
 
 long sys_getsockname(int fd, long uaddr, long ulen)

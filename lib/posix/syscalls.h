@@ -15,14 +15,61 @@ long sys_getpid(void);
 long sys_getppid(void);
 long sys_uname(long buf);
 long sys_arch_prctl(int code, long addr);
+long sys_getrlimit(unsigned int resource, long rlim);
+long sys_setrlimit(unsigned int resource, long rlim);
+long sys_prlimit64(int pid, unsigned int resource, long new_rlim,
+                   long old_rlim);
+long sys_setsid(void);
+long sys_getsid(int pid);
+long sys_getpgid(int pid);
+long sys_getpgrp(void);
+long sys_setpgid(int pid, int pgid);
+long sys_fork(void);
+long sys_vfork(void);
+long sys_wait4(int pid, long status, int options, long rusage);
+long sys_waitid(int idtype, int id, long info, int options, long rusage);
+long sys_sysinfo(long info);
+long sys_getrusage(int who, long usage);
+
+#define POGO_SYSCALLS_PROCESS                                                 \
+    SYSCALL(getpid), SYSCALL(getppid), SYSCALL(uname), SYSCALL(arch_prctl),   \
+        SYSCALL(getrlimit), SYSCALL(setrlimit), SYSCALL(prlimit64),           \
+        SYSCALL(setsid), SYSCALL(getsid), SYSCALL(getpgid), SYSCALL(getpgrp), \
+        SYSCALL(setpgid), SYSCALL(fork), SYSCALL(vfork), SYSCALL(wait4),      \
+        SYSCALL(waitid), SYSCALL(sysinfo), SYSCALL(getrusage)
+
+/* creds.c */
 long sys_getuid(void);
 long sys_geteuid(void);
 long sys_getgid(void);
 long sys_getegid(void);
+long sys_setuid(uint32_t uid);
+long sys_setgid(uint32_t gid);
+long sys_setreuid(uint32_t ruid, uint32_t euid);
+long sys_setregid(uint32_t rgid, uint32_t egid);
+long sys_setresuid(uint32_t ruid, uint32_t euid, uint32_t suid);
+long sys_setresgid(uint32_t rgid, uint32_t egid, uint32_t sgid);
+long sys_getresuid(long ruid, long euid, long suid);
+long sys_getresgid(long rgid, long egid, long sgid);
+long sys_setfsuid(uint32_t uid);
+long sys_setfsgid(uint32_t gid);
+long sys_getgroups(int size, long list);
+long sys_setgroups(int size, long list);
 
-#define POGO_SYSCALLS_PROCESS                                               \
-    SYSCALL(getpid), SYSCALL(getppid), SYSCALL(uname), SYSCALL(arch_prctl), \
-        SYSCALL(getuid), SYSCALL(geteuid), SYSCALL(getgid), SYSCALL(getegid)
+#define POGO_SYSCALLS_CREDS                                               \
+    SYSCALL(getuid), SYSCALL(geteuid), SYSCALL(getgid), SYSCALL(getegid), \
+        SYSCALL(setuid), SYSCALL(setgid), SYSCALL(setreuid),              \
+        SYSCALL(setregid), SYSCALL(setresuid), SYSCALL(setresgid),        \
+        SYSCALL(getresuid), SYSCALL(getresgid), SYSCALL(setfsuid),        \
+        SYSCALL(setfsgid), SYSCALL(getgroups), SYSCALL(setgroups)
+
+/* itimer.c */
+long sys_getitimer(int which, long value);
+long sys_setitimer(int which, long new_value, long old_value);
+long sys_alarm(unsigned int seconds);
+
+#define POGO_SYSCALLS_ITIMER \
+    SYSCALL(getitimer), SYSCALL(setitimer), SYSCALL(alarm)
 
 /* thread.c, futex.c */
 long sys_clone(long flags, long newsp, long parent_tid, long child_tid,

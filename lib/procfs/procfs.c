@@ -219,6 +219,7 @@ static const struct entry pid_files[] = {
 };
 
 static const struct entry sys_kernel[] = {
+    ENTRY_TEXT("domainname", "(none)\n"),
     ENTRY_TEXT("hostname", POGO_PROCFS_HOSTNAME "\n"),
     ENTRY_TEXT("osrelease", POGO_PROCFS_OSRELEASE "\n"),
     ENTRY_TEXT("ostype", "Linux\n"),
@@ -238,9 +239,22 @@ static const struct entry sys_fs[] = {
     {0},
 };
 
+/* Linux's default listen() backlog limit, which servers such as Redis
+ * compare their backlog with. */
+static const struct entry sys_net_core[] = {
+    ENTRY_TEXT("somaxconn", "4096\n"),
+    {0},
+};
+
+static const struct entry sys_net[] = {
+    ENTRY_DIR("core", sys_net_core, 0555),
+    {0},
+};
+
 static const struct entry sys_dirs[] = {
     ENTRY_DIR("fs", sys_fs, 0555),
     ENTRY_DIR("kernel", sys_kernel, 0555),
+    ENTRY_DIR("net", sys_net, 0555),
     ENTRY_DIR("vm", sys_vm, 0555),
     {0},
 };

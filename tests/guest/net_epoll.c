@@ -1,7 +1,8 @@
 // epoll as Linux has it. The checks cover epoll_create1 and epoll_ctl
-// with their errors, level-triggered, edge-triggered and one-shot
-// readiness, and EPOLLRDHUP. Sockets, pipes and eventfds share one set,
-// and an fd leaves the set when its file closes. Further checks cover
+// with their errors, the nesting of epoll sets, level-triggered,
+// edge-triggered and one-shot readiness, and EPOLLRDHUP. Sockets, pipes
+// and eventfds share one set, and an fd leaves the set when its file
+// closes. Further checks cover
 // timeouts, signals, the mask of epoll_pwait, and an edge-triggered
 // reader that reads 4 MiB 100 bytes at a time.
 // test: config=NET=y
@@ -11,6 +12,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,180 +26,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
+#include "net_check.h"
+
 #define DIR "./t-net-epoll"
-
-// ---- Checks: each prints one line, "FAIL: ..." when it fails. ----------
-
-static int checks;
-static int failures;
-
-static const char *errno_name(int e)
-{
-    static const struct {
-        int value;
-        const char *name;
-    } names[] = {
-        {0, "0"},
-        {EPERM, "EPERM"},
-        {ENOENT, "ENOENT"},
-        {EINTR, "EINTR"},
-        {EBADF, "EBADF"},
-        {EAGAIN, "EAGAIN"},
-        {EFAULT, "EFAULT"},
-        {EEXIST, "EEXIST"},
-        {EINVAL, "EINVAL"},
-        {EPIPE, "EPIPE"},
-        {ELOOP, "ELOOP"},
-        {ENOSYS, "ENOSYS"},
-        {ENOTSOCK, "ENOTSOCK"},
-        {ECONNRESET, "ECONNRESET"},
-        {ENOTCONN, "ENOTCONN"},
-    };
-    static char other[64];
-
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (names[i].value == e)
-            return names[i].name;
-    }
-    snprintf(other, sizeof(other), "errno %d (%s)", e, strerror(e));
-    return other;
-}
-
-static void report(bool ok, const char *label, const char *got,
-                   const char *want)
-{
-    checks++;
-    if (ok) {
-        printf("%s: %s\n", label, got);
-        return;
-    }
-    failures++;
-    printf("FAIL: %s: got %s, expected %s\n", label, got, want);
-}
-
-// Checks the errno of a call that returns -1 and sets errno, or 0 when it
-// succeeded.
-static void expect_errno(long ret, int want, const char *label)
-{
-    int got = ret < 0 ? errno : 0;
-    char got_name[64];
-
-    snprintf(got_name, sizeof(got_name), "%s", errno_name(got));
-    report(got == want, label, got_name, errno_name(want));
-}
-
-static void expect_long(long long got, long long want, const char *label)
-{
-    char g[32], w[32];
-
-    snprintf(g, sizeof(g), "%lld", got);
-    snprintf(w, sizeof(w), "%lld", want);
-    report(got == want, label, g, w);
-}
-
-static void expect_true(bool cond, const char *label)
-{
-    report(cond, label, cond ? "yes" : "no", "yes");
-}
-
-static void expect_str(const char *got, const char *want, const char *label)
-{
-    report(strcmp(got, want) == 0, label, got, want);
-}
-
-static int finish(void)
-{
-    printf("%d checks, %d failed\n", checks, failures);
-    return failures ? 1 : 0;
-}
-
-// Reports a call that the following checks depend on and stops the test
-// when it failed, because they would run on invalid fds.
-static void require(long ret, const char *what)
-{
-    if (ret >= 0)
-        return;
-    expect_errno(ret, 0, what);
-    exit(finish());
-}
 
 // ---- Helpers ------------------------------------------------------------
 
-#define MS          1000000L
 #define STREAM_SIZE (4 << 20)
 #define CHUNK_SIZE  16384
 #define READ_SIZE   100
 
-static long long now_ms(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, ms % 1000 * MS};
-
-    nanosleep(&t, NULL);
-}
-
-static struct sockaddr_in loopback_address(uint16_t port)
-{
-    struct sockaddr_in a;
-
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return a;
-}
-
-static uint16_t local_port(int fd)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof(a);
-
-    if (getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-        return 0;
-    return ntohs(a.sin_port);
-}
-
-static int bind_loopback(int fd, uint16_t port)
-{
-    struct sockaddr_in a = loopback_address(port);
-
-    return bind(fd, (struct sockaddr *)&a, sizeof(a));
-}
-
-// Makes a connected pair: the client end and the accepted end.
-static void tcp_pair(int *client, int *server)
-{
-    struct sockaddr_in a;
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
-
-    require(listener, "socket for a listener");
-    require(bind_loopback(listener, 0), "bind of a listener");
-    require(listen(listener, 4), "listen");
-    a = loopback_address(local_port(listener));
-    *client = socket(AF_INET, SOCK_STREAM, 0);
-    require(*client, "socket for a client");
-    require(connect(*client, (struct sockaddr *)&a, sizeof(a)), "connect");
-    *server = accept(listener, NULL, NULL);
-    require(*server, "accept");
-    close(listener);
-}
-
-// Returns a UDP socket bound to 127.0.0.1 at a port the kernel picks.
-static int udp_socket(void)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-    require(fd, "socket for UDP");
-    require(bind_loopback(fd, 0), "bind of UDP");
-    return fd;
-}
+// event_names from net_check.h names epoll's events by the POLL bits.
+_Static_assert(EPOLLIN == POLLIN && EPOLLPRI == POLLPRI &&
+                   EPOLLOUT == POLLOUT && EPOLLERR == POLLERR &&
+                   EPOLLHUP == POLLHUP && EPOLLRDHUP == POLLRDHUP,
+               "epoll event bits differ from poll's");
 
 static void make_pipe(int p[2])
 {
@@ -224,29 +68,6 @@ static int modify(int ep, int fd, uint32_t events, uint64_t tag)
     struct epoll_event ev = {.events = events, .data.u64 = tag};
 
     return epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev);
-}
-
-static const char *event_names(uint32_t events)
-{
-    static char buf[64];
-
-    buf[0] = '\0';
-    if (events & EPOLLIN)
-        strcat(buf, "IN ");
-    if (events & EPOLLPRI)
-        strcat(buf, "PRI ");
-    if (events & EPOLLOUT)
-        strcat(buf, "OUT ");
-    if (events & EPOLLERR)
-        strcat(buf, "ERR ");
-    if (events & EPOLLHUP)
-        strcat(buf, "HUP ");
-    if (events & EPOLLRDHUP)
-        strcat(buf, "RDHUP ");
-    if (!buf[0])
-        return "none";
-    buf[strlen(buf) - 1] = '\0';
-    return buf;
 }
 
 // Waits once and returns the number of events. The first event, if any,
@@ -288,6 +109,9 @@ static void check_create(void)
     expect_errno(syscall(SYS_epoll_create, -1), EINVAL, "epoll_create(-1)");
     ep = epoll_create(1);
     expect_errno(ep, 0, "epoll_create(1)");
+    // Linux's epoll files accept any seek and stay at position 0.
+    expect_long(lseek(ep, 100, SEEK_SET), 0, "lseek on an epoll fd");
+    expect_errno(pread(ep, &(char){0}, 1, 0), ESPIPE, "pread on an epoll fd");
     close(ep);
 }
 
@@ -808,11 +632,58 @@ static void check_slow_reader(void)
     close(ep);
 }
 
+// Linux 6.18 lets epoll sets nest at most 5 levels deep, counting the
+// sets above the one that an fd joins and the sets below the one that
+// joins it.
+static void check_nesting(void)
+{
+    int ep[7], top[4], bottom[4];
+
+    for (int i = 0; i < 7; i++)
+        ep[i] = make_epoll();
+    // Built from the bottom up, the add that makes a sixth level fails.
+    for (int i = 5; i >= 0; i--)
+        expect_errno(add(ep[i], ep[i + 1], EPOLLIN, i), i == 1 ? ELOOP : 0,
+                     label("EPOLL_CTL_ADD %d of a chain built upward", 6 - i));
+    for (int i = 0; i < 7; i++)
+        close(ep[i]);
+
+    for (int i = 0; i < 7; i++)
+        ep[i] = make_epoll();
+    // Built from the top down, the same add fails.
+    for (int i = 0; i < 6; i++)
+        expect_errno(
+            add(ep[i], ep[i + 1], EPOLLIN, i), i == 4 ? ELOOP : 0,
+            label("EPOLL_CTL_ADD %d of a chain built downward", i + 1));
+    for (int i = 0; i < 7; i++)
+        close(ep[i]);
+
+    for (int i = 0; i < 4; i++) {
+        top[i] = make_epoll();
+        bottom[i] = make_epoll();
+    }
+    for (int i = 0; i < 3; i++) {
+        add(top[i], top[i + 1], EPOLLIN, i);
+        add(bottom[i], bottom[i + 1], EPOLLIN, i);
+    }
+    expect_errno(add(top[3], bottom[0], EPOLLIN, 9), ELOOP,
+                 "EPOLL_CTL_ADD joining two chains of 4 levels");
+    expect_errno(add(top[1], bottom[2], EPOLLIN, 9), 0,
+                 "EPOLL_CTL_ADD joining them at 5 levels");
+    expect_errno(add(bottom[3], top[0], EPOLLIN, 9), ELOOP,
+                 "EPOLL_CTL_ADD that closes a loop through both");
+    for (int i = 0; i < 4; i++) {
+        close(top[i]);
+        close(bottom[i]);
+    }
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     check_create();
     check_ctl_errors();
+    check_nesting();
     check_level_triggered();
     check_edge_triggered();
     check_oneshot();

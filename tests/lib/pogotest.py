@@ -3,9 +3,12 @@
 them under QEMU through ./pogo run, and building the same programs for the
 host so that their outputs can be compared with Linux's."""
 
+import glob
+import hashlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 
@@ -31,7 +34,7 @@ def check_eq(got, want, what):
         raise Failure(f"{what}: expected {want!r}, got {got!r}")
 
 
-def _lock_for(path):
+def lock_for(path):
     with _build_locks_guard:
         return _build_locks.setdefault(path, threading.Lock())
 
@@ -60,6 +63,9 @@ def guest_app(source, name=None, cflags=""):
     if not os.path.islink(link) or os.readlink(link) != source:
         os.symlink(source, link + tmp)
         os.replace(link + tmp, link)
+    # main.c is a symlink, and the compiler looks for a quoted include next
+    # to the link, so -I names the folder of tests/guest/check.h.
+    cflags = f"-I{os.path.join(ROOT, 'tests', 'guest')} {cflags}".rstrip()
     manifest = f"name = {name}\nsources = main.c\ncflags = {cflags}\n"
     path = os.path.join(app, "manifest")
     if not os.path.exists(path) or open(path).read() != manifest:
@@ -93,7 +99,7 @@ def build(app, variant="default", sets=(), shared_config=True):
     cmd = ["make", "-s", "--no-print-directory", "-C", ROOT, "-f", "mk/image.mk",
            f"APP={app}", f"BUILD={build_dir}", f"CONFIG_DIR={config_dir}",
            "POGO_SET=" + " ".join(sets)]
-    with _lock_for(config_dir):
+    with lock_for(config_dir):
         p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         raise Failure(f"building {app} failed:\n{p.stdout}{p.stderr}")
@@ -145,8 +151,14 @@ def host_binary(source, cflags=""):
     name = os.path.splitext(os.path.basename(source))[0]
     out = os.path.join(BUILD, "host", name)
     os.makedirs(os.path.dirname(out), exist_ok=True)
-    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(source):
-        p = subprocess.run(["musl-gcc", "-static", "-O2", "-g", "-o", out, source]
+    # The program may include the headers of tests/guest (check.h and
+    # others), so a newer header rebuilds it too.
+    include = os.path.join(ROOT, "tests", "guest")
+    headers = glob.glob(os.path.join(include, "*.h"))
+    newest = max(os.path.getmtime(path) for path in [source] + headers)
+    if not os.path.exists(out) or os.path.getmtime(out) < newest:
+        p = subprocess.run(["musl-gcc", "-static", "-O2", "-g",
+                            f"-I{include}", "-o", out, source]
                            + cflags.split(), capture_output=True, text=True)
         if p.returncode != 0:
             raise Failure(f"host build of {source} failed:\n{p.stderr}")
@@ -167,3 +179,35 @@ def run_host(binary, args=(), timeout=120, stdin=None, cwd=None):
 
 def have(tool):
     return shutil.which(tool) is not None
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on at the moment."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pack_cpio(tree, archive):
+    """Packs the folder tree into a cpio newc archive for --initrd."""
+    paths = subprocess.run(["find", "."], cwd=tree, capture_output=True,
+                           check=True).stdout
+    paths = b"\n".join(sorted(paths.splitlines())) + b"\n"
+    with open(archive, "wb") as out:
+        p = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet",
+                            "-R", "+0:+0"], cwd=tree, input=paths,
+                           stdout=out, stderr=subprocess.PIPE)
+    check_eq(p.returncode, 0, f"cpio status ({p.stderr.decode()})")
+
+
+def write_random_file(path, size):
+    """Writes size random bytes to path and returns their SHA-256."""
+    digest = hashlib.sha256()
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            chunk = os.urandom(min(left, 1 << 20))
+            digest.update(chunk)
+            f.write(chunk)
+            left -= len(chunk)
+    return digest.hexdigest()

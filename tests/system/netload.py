@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Bounded network load for the system tests, run inside the network
+namespace that a test created (ip netns exec NS python3 netload.py ...),
+so that it reaches the guest's tap address and nothing else. Prints one
+line of JSON with what it counted.
+
+usage: netload.py get HOST PORT PATH
+       netload.py sequential HOST PORT COUNT
+       netload.py concurrent HOST PORT COUNT
+       netload.py udp HOST PORT COUNT
+"""
+import json
+import socket
+import sys
+import time
+
+TIMEOUT = 30
+REQUEST = b"GET / HTTP/1.1\r\nHost: pogo\r\nConnection: close\r\n\r\n"
+
+
+def read_all(s):
+    data = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return data
+        data += b
+
+
+def get(host, port, path):
+    with socket.create_connection((host, port), timeout=TIMEOUT) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: pogo\r\n"
+                  "Connection: close\r\n\r\n".encode())
+        data = read_all(s)
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split()[1]) if head.startswith(b"HTTP/1.1 ") else 0
+    return {"status": status, "body": body.decode(errors="replace")}
+
+
+def ok_reply(data):
+    return data.startswith(b"HTTP/1.1 200 ")
+
+
+def sequential(host, port, count):
+    served, first_error = 0, None
+    for i in range(count):
+        try:
+            with socket.create_connection((host, port), timeout=TIMEOUT) as s:
+                s.sendall(REQUEST)
+                if ok_reply(read_all(s)):
+                    served += 1
+                    continue
+                first_error = first_error or f"connection {i}: bad reply"
+        except OSError as e:
+            first_error = first_error or f"connection {i}: {e}"
+    return {"served": served, "first_error": first_error}
+
+
+def concurrent(host, port, count):
+    socks, first_error = [], None
+    for i in range(count):
+        try:
+            socks.append(socket.create_connection((host, port), timeout=TIMEOUT))
+        except OSError as e:
+            first_error = first_error or f"connect {i}: {e}"
+    served = 0
+    for s in socks:
+        s.sendall(REQUEST)
+    for i, s in enumerate(socks):
+        try:
+            if ok_reply(read_all(s)):
+                served += 1
+            else:
+                first_error = first_error or f"connection {i}: bad reply"
+        except OSError as e:
+            first_error = first_error or f"connection {i}: {e}"
+        s.close()
+    return {"connected": len(socks), "served": served,
+            "first_error": first_error}
+
+
+def udp(host, port, count):
+    """Sends COUNT datagrams of 8 to 1,400 bytes one at a time, each after
+    the echo of the one before, and counts the echoes that came back
+    unchanged. Stops after 50 datagrams without an echo."""
+    echoed = lost = wrong = 0
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(1)
+        for i in range(count):
+            msg = (b"%08d" % i) * (1 + i % 175)
+            s.sendto(msg, (host, port))
+            while True:
+                try:
+                    data, _ = s.recvfrom(65536)
+                except socket.timeout:
+                    lost += 1
+                    break
+                if data == msg:
+                    echoed += 1
+                    break
+                # A late echo of an earlier datagram: keep waiting.
+                if not data[:8].isdigit() or int(data[:8]) > i:
+                    wrong += 1
+                    break
+            if lost > 50:
+                break
+    return {"echoed": echoed, "lost": lost, "wrong": wrong}
+
+
+def main():
+    mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    start = time.monotonic()
+    if mode == "get":
+        result = get(host, port, sys.argv[4])
+    else:
+        count = int(sys.argv[4])
+        result = {"sequential": sequential, "concurrent": concurrent,
+                  "udp": udp}[mode](host, port, count)
+    result["seconds"] = round(time.monotonic() - start, 2)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
