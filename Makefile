@@ -3,6 +3,9 @@
 #
 #   make [APP=apps/helloworld]   build one application image into build/<name>/
 #   make test                    unit, guest and system tests
+#   make test-redis              Redis's own test suite, every unit but those
+#                                apps/redis/test-skips lists, against
+#                                redis-server in Pogo (long under TCG)
 #   make unit                    host unit tests only (ASan and UBSan)
 #   make lint                    clang-format and cppcheck over Pogo's C files
 #   make fuzz [FUZZ_SECONDS=60]  libFuzzer targets (clang), each for a while
@@ -17,7 +20,7 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
     -Wno-unused-parameter -Wno-missing-field-initializers \
     -Itests/unit/include -Iinclude -Iarch/x86_64/include -Ilib/alloc -Itests/unit
 
-.PHONY: all image test unit unit-build fuzz fuzz-build lint format bench menuconfig clean
+.PHONY: all image test test-redis unit unit-build fuzz fuzz-build lint format bench menuconfig clean
 
 all: image
 
@@ -49,6 +52,11 @@ unit: unit-build
 
 test:
 	@$(PYTHON) tests/run.py
+
+# make test runs a few units of Redis's suite; this runs all of them but
+# those that apps/redis/test-skips lists.
+test-redis:
+	@$(PYTHON) tests/system/test_redis.py --units all
 
 # --- Fuzzing -----------------------------------------------------------------
 

@@ -128,7 +128,6 @@ long sys_getitimer(int which, long user_value)
 long sys_setitimer(int which, long user_new, long user_old)
 {
     struct linux_itimerval new = {{0, 0}, {0, 0}}, old = {{0, 0}, {0, 0}};
-    long err;
 
     if (user_new &&
         pogo_copy_from_user(&new, (const void *)user_new, sizeof(new)))
@@ -141,7 +140,8 @@ long sys_setitimer(int which, long user_new, long user_old)
         old = real_timer_value();
         set_real_timer(&new);
     } else {
-        err = set_cpu_timer(which, &new);
+        long err = set_cpu_timer(which, &new);
+
         if (err)
             return err;
     }

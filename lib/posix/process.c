@@ -241,8 +241,8 @@ long sys_prlimit64(int pid, unsigned int resource, long user_new, long user_old)
 /* --- Sessions and process groups ----------------------------------------- */
 
 /*
- * Like a pid 1 that Linux starts itself, the process begins in session 0
- * and process group 0, so it is no group leader and setsid succeeds once.
+ * Linux starts its pid 1 in session 0 and process group 0, and so does
+ * Pogo. The process is then no group leader, so setsid succeeds once.
  */
 static int session_id;
 static int group_id;
