@@ -14,11 +14,22 @@ apt_dir=$cache/apt
 dest=$cache/$pkg
 
 # Already unpacked: print the tree (the newest if there are several).
-tree=$(find "$dest" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | tail -n 1)
-if [ -n "$tree" ] && [ -f "$dest/.complete" ]; then
-    echo "$tree"
-    exit 0
-fi
+print_if_complete() {
+    tree=$(find "$dest" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | tail -n 1)
+    if [ -n "$tree" ] && [ -f "$dest/.complete" ]; then
+        echo "$tree"
+        exit 0
+    fi
+}
+print_if_complete
+
+# Builds run in parallel (make -j, several test images at once) and all
+# fetches share one apt configuration, so one fetch runs at a time; the
+# others wait, then find the tree unpacked.
+mkdir -p "$cache"
+exec 9>"$cache/fetch.lock"
+flock 9
+print_if_complete
 
 for tool in apt-get dpkg-source; do
     if ! command -v $tool >/dev/null 2>&1; then
