@@ -10,6 +10,7 @@
 #   make lint                    clang-format and cppcheck over Pogo's C files
 #   make fuzz [FUZZ_SECONDS=60]  libFuzzer targets (clang), each for a while
 #   make bench [QUICK=1]         benchmarks, written to bench/results/<date>/
+#   make bench-test              unit tests of the benchmark report generator
 #   make menuconfig APP=...      edit an application's configuration
 
 APP ?= apps/helloworld
@@ -20,7 +21,7 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
     -Wno-unused-parameter -Wno-missing-field-initializers \
     -Itests/unit/include -Iinclude -Iarch/x86_64/include -Ilib/alloc -Itests/unit
 
-.PHONY: all image test test-redis unit unit-build fuzz fuzz-build lint format bench menuconfig clean
+.PHONY: all image test test-redis unit unit-build fuzz fuzz-build lint format bench bench-test menuconfig clean
 
 all: image
 
@@ -102,6 +103,9 @@ format:
 
 bench:
 	@$(PYTHON) bench/run.py $(if $(QUICK),--quick)
+
+bench-test:
+	@$(PYTHON) bench/test_report.py
 
 clean:
 	rm -rf build

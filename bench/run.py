@@ -1,30 +1,87 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""make bench: runs Pogo's benchmarks and writes bench/results/<date>/
-(results.json with every figure and its spread, report.md with the
-tables). Benchmarks are measurements, not tests: nothing here fails on a
-missed target, it reports it.
+"""make bench: runs Pogo's benchmarks and writes bench/results/<date>/:
+results.json with every run of every figure, report.md with the tables
+and the PNG plots that gnuplot draws. Benchmarks are measurements, not
+tests: nothing here fails on a missed target, the report marks it. A
+suite that cannot run (a program that does not build, a server that
+does not respond) is reported as not measured, with the reason, and the
+other suites go on.
 
-usage: bench/run.py [--quick] [--only NAME...]
+usage: bench/run.py [--quick] [--only SUITE...] [--out FOLDER]
+With --only, the other suites of an earlier run of the same kind in the
+output folder are kept in results.json and the report.
 """
 import argparse
 import datetime
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
+import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import lib  # noqa: E402
 import boot  # noqa: E402
+import linuxvm  # noqa: E402
+import report  # noqa: E402
+import servers  # noqa: E402
+import sqlite  # noqa: E402
 import threads  # noqa: E402
 
-SUITES = {"boot": boot, "threads": threads}
+# Redis runs last: its runs under QEMU user networking stall most often.
+SUITES = {
+    "boot": boot.run,
+    "threads": threads.run,
+    "httpd": servers.run_httpd,
+    "nginx": servers.run_nginx,
+    "sqlite": sqlite.run,
+    "redis": servers.run_redis,
+}
+
+# The Debian packages of the clients and the plots, installed when missing
+# as ./pogo installs its tools. The Linux VM's packages are downloaded,
+# not installed (bench/linuxvm.py).
+PACKAGES = {"wrk": "wrk", "redis-benchmark": "redis-tools",
+            "gnuplot": "gnuplot-nox", "qemu-system-x86_64": "qemu-system-x86",
+            "musl-gcc": "musl-tools", "prlimit": "util-linux",
+            "ip": "iproute2"}
+
+METHOD = ("each figure is measured in rounds that visit every system in "
+          "turn (Pogo, host, Linux VM, ...), so that drift of the machine "
+          "hits all of them alike; the first round or rounds are a warm-up "
+          "and are thrown away. Both VMs run under the same QEMU, machine "
+          "(microvm), accelerator (TCG, -cpu max), memory (256M unless the "
+          "figure says otherwise) and network backend (user networking "
+          "with restrict=on, forwards bound to 127.0.0.1). The servers of "
+          "a suite stay up side by side while their load runs; wrk runs "
+          "with one thread. Host programs are the same static musl "
+          "binaries, run in a network namespace of their own.")
 
 
-def machine_info():
+def ensure_tools():
+    missing = sorted({pkg for tool, pkg in PACKAGES.items()
+                      if subprocess.run(["which", tool],
+                                        capture_output=True).returncode != 0})
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        sys.exit(f"bench: missing packages: {' '.join(missing)}; run: "
+                 f"sudo apt-get install {' '.join(missing)}")
+    print(f"bench: installing {' '.join(missing)}", flush=True)
+    cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends"] + missing
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if subprocess.run(cmd, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+        if subprocess.run(cmd, env=env, capture_output=True).returncode != 0:
+            sys.exit(f"bench: apt-get install {' '.join(missing)} failed")
+
+
+def machine_info(quick):
     cpu = ""
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -33,64 +90,86 @@ def machine_info():
                 break
     qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                           text=True).stdout.splitlines()[0]
+    accel = "TCG (this host's /dev/kvm is kvm_pvm, which cannot run Pogo)" \
+        if os.path.isdir("/sys/module/kvm_pvm") else "TCG"
     return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
-            "qemu": qemu, "accelerator": "tcg (this host's /dev/kvm is kvm_pvm)"
-            if os.path.isdir("/sys/module/kvm_pvm") else "tcg"}
+            "qemu": qemu, "accelerator": accel,
+            "linux_vm": linuxvm.fetch().package, "quick": quick,
+            "date": datetime.date.today().isoformat(), "method": METHOD}
 
 
-def fmt(v):
-    if v is None:
-        return "n/a"
-    if isinstance(v, float):
-        return f"{v:,.2f}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
+def merged(path, results, partial, quick):
+    """With only some suites run, keeps the other suites of an earlier
+    run of the same kind (QUICK or full) in path, in the usual order."""
+    if not partial or not os.path.exists(path):
+        return results
+    with open(path) as f:
+        earlier = json.load(f)
+    if earlier["machine"].get("quick") != quick:
+        return results
+    combined = dict(earlier["results"])
+    combined.update(results)
+    return {name: combined[name] for name in SUITES if name in combined}
 
 
-def write_report(path, info, results):
-    lines = ["# Pogo benchmark report", "",
-             f"Date: {info['date']}. Machine: {info['cpu']}, {info['cores']} cores, "
-             f"Linux {info['kernel']}, {info['qemu']}, accelerator {info['accelerator']}.",
-             "", f"Reproduce with `make bench{' QUICK=1' if info['quick'] else ''}`.", ""]
-    for suite, figures in results.items():
-        lines += [f"## {suite}", "",
-                  "| figure | Pogo | baseline | ratio | target | met |",
-                  "|---|---|---|---|---|---|"]
-        for f in figures:
-            base = f"{fmt(f.get('baseline'))} ({f['baseline_name']})" if "baseline" in f else ""
-            lines.append(f"| {f['name']} ({f['unit']}) | {fmt(f.get('pogo'))} | {base} | "
-                         f"{fmt(f.get('ratio', ''))} | {f.get('target', '')} | "
-                         f"{'yes' if f.get('met') else 'no'} |")
-        lines.append("")
-    with open(path, "w") as out:
-        out.write("\n".join(lines))
+def brief(value):
+    return report.cell(value)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", nargs="*", default=list(SUITES))
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer runs and shorter loads (under 10 minutes)")
+    parser.add_argument("--only", nargs="*", default=list(SUITES),
+                        choices=list(SUITES), metavar="SUITE")
+    parser.add_argument("--out", help="output folder (default "
+                        "bench/results/<date>)")
     args = parser.parse_args()
 
-    info = machine_info()
-    info["date"] = datetime.date.today().isoformat()
-    info["quick"] = args.quick
+    # SIGTERM unwinds like an exception, so that the servers a suite
+    # started are stopped and its network namespace is deleted.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    ensure_tools()
+    info = machine_info(args.quick)
+    started = time.monotonic()
+    out = args.out or os.path.join(lib.ROOT, "bench", "results", info["date"])
+    os.makedirs(out, exist_ok=True)
     results = {}
     for name in args.only:
         print(f"bench: running {name}", flush=True)
-        results[name] = SUITES[name].run(args.quick)
+        suite_start = time.monotonic()
+        try:
+            results[name] = SUITES[name](args.quick)
+        except Exception as e:
+            reason = str(e).strip().splitlines()[0] if str(e).strip() else repr(e)
+            print(f"bench: {name} not measured: {reason}", flush=True)
+            traceback.print_exc()
+            results[name] = {"skipped": reason}
+            continue
         for f in results[name]:
-            print(f"  {f['name']}: {fmt(f.get('pogo'))} {f['unit']} "
-                  f"(target {f.get('target', '-')})", flush=True)
+            values = ", ".join(f"{report.NAMES.get(s, s)} {brief(v)}"
+                               for s, v in f["systems"].items())
+            print(f"  {f['name']}: {values} {f['unit']}", flush=True)
+        print(f"bench: {name} took {time.monotonic() - suite_start:.0f} s",
+              flush=True)
+        # The files are written after every suite, so that a run stopped
+        # part of the way keeps what it measured.
+        info["seconds"] = round(time.monotonic() - started)
+        save(out, info, results, partial=set(args.only) != set(SUITES),
+             quick=args.quick)
+    print(f"bench: wrote {os.path.relpath(out, lib.ROOT)}/report.md "
+          f"in {info['seconds']} s")
 
-    out = os.path.join(lib.ROOT, "bench", "results", info["date"])
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump({"machine": info, "results": results}, f, indent=2)
-    write_report(os.path.join(out, "report.md"), info, results)
-    print(f"bench: wrote {os.path.relpath(out, lib.ROOT)}/report.md")
+
+def save(out, info, results, partial, quick):
+    path = os.path.join(out, "results.json")
+    data = {"machine": info,
+            "results": merged(path, results, partial, quick)}
+    with open(path + ".tmp", "w") as f:
+        json.dump(data, f, indent=1)
+    os.replace(path + ".tmp", path)
+    report.write(data, out)
 
 
 if __name__ == "__main__":

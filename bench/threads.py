@@ -29,12 +29,11 @@ def guest_value(app, key, args=(), extra=(), sets=(), variant="default", runs=3)
 
 
 def figure(name, unit, pogo, host, target=None, **extra):
-    f = {"name": name, "unit": unit, "pogo": round(pogo, 1),
-         "baseline": round(host, 1), "baseline_name": "host, same musl binary",
-         "ratio": round(pogo / host, 2) if host else None}
+    f = lib.figure(name, unit, {"pogo": round(pogo, 1), "host": round(host, 1)},
+                   "lower", note="host: the same static musl program, pinned "
+                   "to CPU 0 with taskset", **extra)
     if target:
         f["target"] = target
-    f.update(extra)
     return f
 
 
@@ -64,9 +63,9 @@ def run(quick):
                           target="< 60 cycles (for hardware KVM)",
                           accel="tcg", met=tcg < 60))
     icount = guest_value(app, "getpid_cycles", extra=["--icount"], runs=1)
-    figures.append({"name": "getpid round trip (TCG -icount shift=0)",
-                    "unit": "guest instructions", "pogo": round(icount, 1),
-                    "accel": "tcg -icount shift=0"})
+    figures.append(lib.figure("getpid round trip (TCG -icount shift=0)",
+                              "guest instructions", {"pogo": round(icount, 1)},
+                              "lower", accel="tcg -icount shift=0"))
 
     app = lib.program_app("futex_pingpong.c")
     host = host_value(lib.host_program("futex_pingpong.c"), "handoff_cycles", runs=runs)
@@ -87,7 +86,8 @@ def run(quick):
                                   "TSC cycles", pogo, host, accel="tcg"))
 
     cpu, wall = idle_cost()
-    figures.append({"name": "host CPU time of QEMU while the guest sleeps 5 s (TCG)",
-                    "unit": "s", "pogo": round(cpu, 3), "wall_s": round(wall, 2),
-                    "target": "almost none", "met": cpu < 0.5, "accel": "tcg"})
+    figures.append(lib.figure("host CPU time of QEMU while the guest sleeps 5 s (TCG)",
+                              "s", {"pogo": round(cpu, 3)}, "lower",
+                              wall_s=round(wall, 2), target="almost none (< 0.5 s)",
+                              met=cpu < 0.5, accel="tcg"))
     return figures
