@@ -418,23 +418,24 @@ def redis_benchmark(port, test, requests, pipeline, connections=30,
     return {"rps": float(rate.group(1)), "p99_ms": float(latency.group(5))}
 
 
-def rounds(systems, runs, warmup, measure, errors=None, recover=None):
+def rounds(systems, runs, warmup, measure, errors=None, recover=None,
+           tries=2):
     """Calls measure(system) for every system in turn, warmup rounds that
     are thrown away and then runs rounds (A B C A B C ...), so that drift
     of the machine hits every system alike. Returns the list of results
     per system. With errors (a dict), a run that raises RuntimeError is
-    tried once more, after recover(system) when given, and if it fails
-    again its message is appended to errors[system] and the run is left
-    out."""
+    tried up to tries times, each after recover(system) when given, and
+    if every try fails its message is appended to errors[system] and the
+    run is left out."""
     def attempt(system):
         if errors is None:
             return measure(system)
-        for tries in (1, 2):
+        for number in range(1, tries + 1):
             try:
                 return measure(system)
             except RuntimeError as e:
                 message = " ".join(str(e).split())[:300]
-                print(f"  {system}: run failed (try {tries}): {message}",
+                print(f"  {system}: run failed (try {number}): {message}",
                       flush=True)
             if recover:
                 recover(system)

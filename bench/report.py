@@ -96,8 +96,14 @@ def failed_runs(figures):
     """Lists, per figure and system, the runs that failed twice and were
     left out of the figure."""
     lines = []
+    seen = set()
     for f in figures:
         for system, messages in sorted(f.get("errors", {}).items()):
+            # The throughput and latency figures of one load share runs.
+            key = (f.get("label", f["name"]), system)
+            if key in seen:
+                continue
+            seen.add(key)
             lines.append(f"- {f['name']}, {NAMES.get(system, system)}: "
                          f"{len(messages)} run(s) failed and are left out; "
                          f"first error: {messages[0]}")
@@ -225,7 +231,7 @@ def clustered_plot(path, title, ylabel, log, figures, tmp):
         "set style histogram clustered gap 1",
         "set style fill solid 0.8 border -1",
         "set boxwidth 0.9",
-        "set key top left",
+        "set key outside right top",
         "set grid ytics",
         "set xtics rotate by -25 scale 0",
         "set logscale y" if log else "set yrange [0:*]",

@@ -21,6 +21,11 @@ REDIS_REQUESTS = (10000, 100000)
 # Rounds of every measurement (QUICK, full): warm-up, then runs.
 WARMUP = (1, 1)
 RUNS = (2, 3)
+# Redis's load runs under QUICK: one run after the warm-up and one try,
+# because its runs stall often under QEMU user networking (see
+# lib.redis_benchmark) and each stall costs REDIS_STALL_SECONDS.
+REDIS_QUICK_RUNS = 1
+REDIS_QUICK_TRIES = 1
 
 
 def www(app):
@@ -142,7 +147,7 @@ def startup_figure(bench, quick):
                       plot="startup", label=bench.name, **extra)
 
 
-def load_figures(bench, quick, workloads):
+def load_figures(bench, quick, workloads, runs=None, tries=2):
     """Starts the three servers, runs each workload (name, function of
     system and port returning {"rps", "p99_ms"}) in interleaved rounds,
     and returns a throughput and a latency figure per workload."""
@@ -163,19 +168,19 @@ def load_figures(bench, quick, workloads):
             print(f"  {bench.name}: {name}", flush=True)
             errors = {}
             results = lib.rounds(
-                lib.SYSTEMS, RUNS[not quick], WARMUP[not quick],
+                lib.SYSTEMS, runs or RUNS[not quick], WARMUP[not quick],
                 lambda s: run_load(bench.client_prefix(s), servers[s].port),
-                errors, restart)
+                errors, restart, tries)
             rps = {s: lib.summary([r["rps"] for r in v]) for s, v in results.items()}
             p99 = {s: lib.summary([r["p99_ms"] for r in v]) for s, v in results.items()}
             extra = {"errors": errors} if errors else {}
             figures.append(lib.figure(f"{bench.name}: {name}, throughput",
                                       "requests/s", rps, "higher",
                                       plot="throughput",
-                                      label=f"{bench.name} {name}", **extra))
+                                      label=f"{bench.name} {name.split(',')[0]}", **extra))
             figures.append(lib.figure(f"{bench.name}: {name}, p99 latency", "ms",
                                       p99, "lower", plot="latency",
-                                      label=f"{bench.name} {name}", **extra))
+                                      label=f"{bench.name} {name.split(',')[0]}", **extra))
     finally:
         for server in servers.values():
             server.stop()
@@ -188,7 +193,7 @@ def wrk_workloads(quick):
     def load(prefix, port):
         r = lib.wrk(port, seconds, WRK_CONNECTIONS, prefix)
         if r["non_2xx"]:
-            raise RuntimeError(f"wrk: {r['non_2xx']} answers were not 2xx or 3xx")
+            raise RuntimeError(f"wrk: {r['non_2xx']} responses were not 2xx or 3xx")
         return r
 
     return [(f"wrk {WRK_CONNECTIONS} connections, 612-byte page, {seconds} s", load)]
@@ -208,8 +213,10 @@ def redis_workloads(quick):
     return workloads
 
 
+# Name prefixes of the throughput figures with a target against the
+# Linux VM. The comma keeps "GET -P 1," from matching "GET -P 16,".
 TARGETS = {
-    "redis: GET -P 1": ("at least 2x the Linux VM's rate", 2.0),
+    "redis: GET -P 1,": ("at least 2x the Linux VM's rate", 2.0),
     "nginx: wrk": ("at least 3x the Linux VM's rate", 3.0),
 }
 
@@ -223,7 +230,12 @@ def add_targets(figures):
                 pogo = lib.median_of(f["systems"]["pogo"])
                 linux = lib.median_of(f["systems"]["linuxvm"])
                 f["target"] = text
-                f["met"] = pogo >= factor * linux
+                # Without a rate of Pogo the target is missed, and without
+                # one of the Linux VM it cannot be judged.
+                if pogo is None:
+                    f["met"] = False
+                elif linux is not None:
+                    f["met"] = pogo >= factor * linux
     return figures
 
 
@@ -232,8 +244,13 @@ def run_server(name, quick):
     try:
         bench = Bench(name, netns)
         figures = [startup_figure(bench, quick)]
-        workloads = redis_workloads(quick) if name == "redis" else wrk_workloads(quick)
-        figures += load_figures(bench, quick, workloads)
+        if name == "redis" and quick:
+            figures += load_figures(bench, quick, redis_workloads(quick),
+                                    REDIS_QUICK_RUNS, REDIS_QUICK_TRIES)
+        elif name == "redis":
+            figures += load_figures(bench, quick, redis_workloads(quick))
+        else:
+            figures += load_figures(bench, quick, wrk_workloads(quick))
         for f in figures:
             f["commands"] = dict(bench.commands)
             f["accel"] = "tcg"
