@@ -405,6 +405,10 @@ cmd_run() {
         qemu+=(-icount shift=0)
     elif [ $icount -eq 1 ]; then
         die "--icount needs --accel tcg"
+    elif [ "$accel" = tcg ]; then
+        # TCG keeps the guest's memory fences only when the machine may
+        # have more than one CPU; virtio needs them (arch/x86_64/cpu.c).
+        qemu+=(-smp 1,maxcpus=2)
     fi
 
     if [ $dry -eq 1 ]; then

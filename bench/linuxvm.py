@@ -352,6 +352,10 @@ def qemu_command(initramfs, status_file, mem="256M", machine="microvm",
                 "-device", f"{device},netdev=net0"]
     if icount:
         cmd += ["-icount", "shift=0"]
+    else:
+        # As ./pogo run gives it: TCG keeps memory fences only when the
+        # machine may have more than one CPU, and virtio needs them.
+        cmd += ["-smp", "1,maxcpus=2"]
     return cmd
 
 

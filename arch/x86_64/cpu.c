@@ -6,6 +6,7 @@
  */
 #include <pogo/arch.h>
 #include <pogo/arch/cpu.h>
+#include <pogo/plat.h>
 #include <pogo/string.h>
 
 #define CPUID1_ECX_XSAVE   (1u << 26)
@@ -25,9 +26,21 @@
 
 #define RANDOM_RETRIES 10
 
+#define HYPERVISOR_LEAF 0x40000000
+#define PORT_POST       0x80 /* the POST diagnostic port; reads have no effect */
+
 struct pogo_cpu_features pogo_cpu_features;
 
 void x86_syscall_entry(void);
+
+static bool hypervisor_is_tcg(void)
+{
+    static const char tcg[12] = "TCGTCGTCGTCG";
+    uint32_t r[4];
+
+    x86_cpuid(HYPERVISOR_LEAF, 0, r);
+    return pogo_memcmp(&r[1], tcg, sizeof(tcg)) == 0;
+}
 
 static void detect_features(void)
 {
@@ -45,6 +58,7 @@ static void detect_features(void)
     f->x2apic = r[2] & CPUID1_ECX_X2APIC;
     f->tsc_deadline = r[2] & CPUID1_ECX_TSCDL;
     f->hypervisor = r[2] & CPUID1_ECX_HV;
+    f->tcg = f->hypervisor && hypervisor_is_tcg();
 
     if (max_leaf >= 7) {
         x86_cpuid(7, 0, r);
@@ -106,6 +120,26 @@ static void enable_syscall(void)
               X86_RFLAGS_IF | X86_RFLAGS_DF | X86_RFLAGS_TF | X86_RFLAGS_AC);
 }
 
+/*
+ * QEMU's TCG translates fence and locked instructions without a host
+ * barrier when the machine may have only one CPU (QEMU 7.2: CF_PARALLEL
+ * is set only with maxcpus > 1), yet devices run on other host threads.
+ * An I/O port read takes QEMU's global lock, whose host atomic orders the
+ * stores before it. Without it a virtqueue's event-index handshake now
+ * and then loses a notification, and the queue stalls for good.
+ * NOTE: TCG with -icount or thread=single drops fences whatever maxcpus
+ * is, and this check cannot see those settings; ./pogo run leaves
+ * maxcpus at 1 with -icount for that reason.
+ */
+static bool device_mb_by_io;
+
+void pogo_arch_device_mb(void)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (device_mb_by_io)
+        (void)x86_inb(PORT_POST);
+}
+
 void x86_gdt_init(void);
 void x86_idt_init(void);
 
@@ -116,6 +150,7 @@ void pogo_arch_early_init(void)
     x86_idt_init();
     enable_fpu();
     enable_syscall();
+    device_mb_by_io = pogo_cpu_features.tcg && pogo_plat_max_cpus() <= 1;
 }
 
 void pogo_arch_wait_for_interrupt(void)

@@ -7,6 +7,7 @@
  * only when it waits.
  */
 #include <pogo/alloc.h>
+#include <pogo/arch.h>
 #include <pogo/errno.h>
 #include <pogo/mm.h>
 #include <pogo/string.h>
@@ -15,11 +16,6 @@
 #define LEGACY_ALIGN         4096
 #define USED_F_NO_NOTIFY     1
 #define AVAIL_F_NO_INTERRUPT 1
-
-static void full_barrier(void)
-{
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
 
 static void compiler_barrier(void)
 {
@@ -114,7 +110,7 @@ void pogo_virtq_kick(struct pogo_virtq *q)
     compiler_barrier(); /* the ring entries before the index */
     q->avail->idx = new;
     q->added = 0;
-    full_barrier(); /* the index before reading the device's wish */
+    pogo_arch_device_mb(); /* the index before reading the device's wish */
     if (q->event_idx)
         notify = (uint16_t)(new - *avail_event(q) - 1) < (uint16_t)(new - old);
     else
@@ -165,6 +161,6 @@ bool pogo_virtq_enable_interrupts(struct pogo_virtq *q, bool on)
         *used_event(q) = q->last_used;
     else
         q->avail->flags &= ~AVAIL_F_NO_INTERRUPT;
-    full_barrier();
+    pogo_arch_device_mb();
     return q->last_used == POGO_READ_ONCE(q->used->idx);
 }

@@ -32,6 +32,7 @@ struct pogo_cpu_features {
     bool tsc_deadline;
     bool x2apic;
     bool hypervisor;
+    bool tcg; /* QEMU's TCG emulates the CPU (signature "TCGTCGTCGTCG") */
     uint32_t xsave_size; /* bytes of the XSAVE area for enabled state */
     uint64_t xcr0;
     uint32_t hwcap; /* CPUID.1:EDX, which Linux reports as AT_HWCAP */
@@ -96,6 +97,14 @@ void pogo_arch_call_on_stack(void (*fn)(void *), void *arg,
 /* Fills buf with size bytes from the CPU's random number generator.
  * Returns false when the CPU has none or it keeps failing. */
 bool pogo_arch_random(void *buf, size_t size);
+
+/*
+ * Issues a full memory barrier that devices observe: this CPU's earlier
+ * stores reach memory before its later loads read it. The virtio
+ * notification handshakes need it, because the driver writes one field
+ * and then reads another that the device writes.
+ */
+void pogo_arch_device_mb(void);
 
 /* Disables interrupts and returns whether they were enabled. */
 static inline bool pogo_irq_save(void)

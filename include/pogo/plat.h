@@ -41,6 +41,12 @@ void pogo_plat_error_write(const char *buf, size_t len);
 size_t pogo_plat_console_read(char *buf, size_t len);
 
 /*
+ * The number of CPUs the machine may have, counting those that could be
+ * added later, or 0 when the monitor does not report it.
+ */
+unsigned pogo_plat_max_cpus(void);
+
+/*
  * Powers the machine off so that the monitor exits with this status (see
  * plat/kvm/shutdown.c for how QEMU reports it).
  */
