@@ -261,11 +261,20 @@ static void net_flush(struct pogo_netdev *dev)
     pogo_virtq_kick(&n->tx);
 }
 
+static bool net_tx_done(struct pogo_netdev *dev)
+{
+    struct vnet *n = dev->priv;
+
+    reclaim_tx(n);
+    return pogo_virtq_free(&n->tx) == n->tx.size;
+}
+
 static const struct pogo_netdev_ops net_ops = {
     .transmit = net_transmit,
     .flush = net_flush,
     .poll = net_poll,
     .rx_interrupts = net_rx_interrupts,
+    .tx_done = net_tx_done,
 };
 
 static void net_interrupt(void *arg)

@@ -63,6 +63,8 @@ struct pogo_netdev_ops {
     /* Turns receive interrupts on or off; turning them on returns false
      * when packets are already waiting (poll again instead of sleeping). */
     bool (*rx_interrupts)(struct pogo_netdev *dev, bool on);
+    /* Returns whether the device has sent every flushed packet. */
+    bool (*tx_done)(struct pogo_netdev *dev);
 };
 
 struct pogo_netdev {

@@ -119,6 +119,13 @@ void pogo_thread_set_name(struct pogo_thread *t, const char *name);
 /* Gives the CPU to the next ready thread, if any. */
 void pogo_sched_yield(void);
 
+/*
+ * Keeps every application thread but the current one from running again,
+ * as when a process exits while its shutdown work still blocks. Kernel
+ * threads go on running.
+ */
+void pogo_sched_stop_app_threads(void);
+
 /* Makes a blocked thread ready again. */
 void pogo_sched_wake(struct pogo_thread *t, int reason);
 

@@ -15,6 +15,7 @@
 #include <pogo/pagetable.h>
 #include <pogo/param.h>
 #include <pogo/plat.h>
+#include <pogo/sched.h>
 #include <pogo/string.h>
 
 #define CMDLINE_BUF 4096
@@ -107,6 +108,7 @@ static void run_init_table(void)
 
 POGO_NORETURN void pogo_boot_exit(int status)
 {
+    pogo_sched_stop_app_threads();
     for (size_t i = initialized; i > 0; i--) {
         const struct pogo_init_entry *e = &__pogo_init_start[i - 1];
         if (e->shutdown)

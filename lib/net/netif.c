@@ -19,15 +19,21 @@
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
+#include "lwip/memp.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/stats.h"
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 
 #include "sock.h"
 
-#define RX_BUDGET     64
-#define DHCP_WAIT_MS  5000
+#define RX_BUDGET    64
+#define DHCP_WAIT_MS 5000
+/* How long the exit waits for sent data to leave and be acknowledged. */
+#define DRAIN_MS      2000
+#define DRAIN_STEP_MS 5
 #define ETH_TYPE_IPV4 0x0800
 #define PROTO_TCP     6
 #define PROTO_UDP     17
@@ -295,4 +301,49 @@ static int net_init(void)
               ip4addr_ntoa(netif_ip4_addr(&netif)));
     return 0;
 }
-POGO_INIT(POGO_INIT_NET, "net", net_init, NULL);
+/* Returns whether packets still wait for an ARP reply, or TCP data or a
+ * FIN for its acknowledgment. Holds the core lock. */
+static bool output_pending(void)
+{
+    if (lwip_stats.memp[MEMP_ARP_QUEUE]->used > 0)
+        return true;
+    for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {
+        if (p->unsent || p->unacked)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Waits, for at most DRAIN_MS, until what the application sent has left:
+ * packets queued behind ARP, TCP data and FINs not yet acknowledged, and
+ * frames the device has not yet taken. Linux sends these after the
+ * process exits; here the exit would power the machine off first. The
+ * receive and lwIP threads go on running meanwhile.
+ */
+static void net_shutdown(void)
+{
+    uint64_t until = pogo_time_monotonic_ns() + DRAIN_MS * 1000000ULL;
+
+    if (!dev)
+        return;
+    for (;;) {
+        bool pending;
+
+        LOCK_TCPIP_CORE();
+        pending = output_pending();
+        UNLOCK_TCPIP_CORE();
+        pending = pending || !dev->ops->tx_done(dev);
+        if (!pending)
+            return;
+        if (pogo_time_monotonic_ns() >= until) {
+            pogo_warn("net: sent data still unacknowledged after %d ms at "
+                      "exit; the image stops without it\n",
+                      DRAIN_MS);
+            return;
+        }
+        pogo_sched_sleep_until(pogo_time_monotonic_ns() +
+                               DRAIN_STEP_MS * 1000000ULL);
+    }
+}
+POGO_INIT(POGO_INIT_NET, "net", net_init, net_shutdown);

@@ -36,6 +36,9 @@ static struct pogo_thread *dead; /* waiting for their stacks to be freed */
 static int next_tid = 2;
 static size_t app_threads = 1;
 static uint64_t idle_cycles;
+/* The application thread that ended the process, the only one that
+ * still runs. */
+static struct pogo_thread *exiting_thread;
 
 struct pogo_thread *pogo_thread_current(void)
 {
@@ -226,6 +229,11 @@ static struct pogo_thread *wait_for_ready(void)
         struct pogo_thread *next = policy_dequeue();
         uint64_t start;
 
+        /* After the process exit, other application threads leave the
+         * queue for good; their state stays READY, so no wake-up queues
+         * them again. */
+        if (next && exiting_thread && next->is_app && next != exiting_thread)
+            continue;
         if (next)
             return next;
         start = pogo_arch_cycles();
@@ -256,6 +264,11 @@ void pogo_sched_yield(void)
         schedule();
     }
     pogo_irq_restore(irq);
+}
+
+void pogo_sched_stop_app_threads(void)
+{
+    exiting_thread = current;
 }
 
 void pogo_sched_wake(struct pogo_thread *t, int reason)

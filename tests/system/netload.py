@@ -9,6 +9,8 @@ usage: netload.py get HOST PORT PATH
        netload.py sequential HOST PORT COUNT
        netload.py concurrent HOST PORT COUNT
        netload.py udp HOST PORT COUNT
+       netload.py udp-receive HOST PORT COUNT
+       netload.py tcp-receive HOST PORT COUNT
 """
 import json
 import socket
@@ -108,6 +110,52 @@ def udp(host, port, count):
     return {"echoed": echoed, "lost": lost, "wrong": wrong}
 
 
+def udp_receive(host, port, count):
+    """Binds HOST:PORT, prints a line "ready", and counts the distinct
+    datagrams that arrive until COUNT have or none has for TIMEOUT s."""
+    seen = set()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((host, port))
+        s.settimeout(TIMEOUT)
+        print("ready", flush=True)
+        while len(seen) < count:
+            try:
+                data, _ = s.recvfrom(65536)
+            except socket.timeout:
+                break
+            seen.add(data)
+    return {"received": len(seen)}
+
+
+def tcp_receive(host, port, count):
+    """Listens on HOST:PORT, prints a line "ready", takes one connection
+    and reads it to the end (or for TIMEOUT s without data). Checks that
+    byte k of the stream is k % 251 for the first COUNT bytes."""
+    pattern = bytes(range(251))
+    received, intact = 0, True
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as ls:
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind((host, port))
+        ls.listen(1)
+        ls.settimeout(TIMEOUT * 3)
+        print("ready", flush=True)
+        s, _ = ls.accept()
+        with s:
+            s.settimeout(TIMEOUT)
+            while True:
+                try:
+                    data = s.recv(65536)
+                except socket.timeout:
+                    break
+                if not data:
+                    break
+                start = received % 251
+                want = (pattern * (len(data) // 251 + 2))[start:start + len(data)]
+                intact = intact and data == want
+                received += len(data)
+    return {"received": received, "intact": intact and received == count}
+
+
 def main():
     mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     start = time.monotonic()
@@ -116,7 +164,8 @@ def main():
     else:
         count = int(sys.argv[4])
         result = {"sequential": sequential, "concurrent": concurrent,
-                  "udp": udp}[mode](host, port, count)
+                  "udp": udp, "udp-receive": udp_receive,
+                  "tcp-receive": tcp_receive}[mode](host, port, count)
     result["seconds"] = round(time.monotonic() - start, 2)
     print(json.dumps(result))
 

@@ -26,10 +26,14 @@ from pogotest import Failure, check, check_eq
 
 HTTPD = os.path.join(pogotest.ROOT, "apps", "httpd")
 UDPECHO = os.path.join(pogotest.ROOT, "apps", "udpecho")
+SEND_AND_EXIT = pogotest.guest_app(
+    os.path.join("tests", "system", "send_and_exit.c"))
 INDEX = open(os.path.join(HTTPD, "rootfs", "www", "index.html"), "rb").read()
 NETLOAD = os.path.join(pogotest.ROOT, "tests", "system", "netload.py")
-# The guest's address on the tap device (see ./pogo's --net tap).
+# The guest's address on the tap device, and the namespace's (see ./pogo's
+# --net tap).
 TAP_GUEST = "10.0.0.2"
+TAP_HOST = "10.0.0.1"
 TESTS = []
 
 # Booting under TCG and bringing the network up takes a few seconds.
@@ -61,6 +65,13 @@ class Namespace:
         subprocess.run(["ip", "netns", "delete", self.name],
                        capture_output=True)
 
+    def spawn_load(self, *args):
+        """Starts netload.py in the namespace and returns the process,
+        whose standard output is a pipe."""
+        cmd = ["ip", "netns", "exec", self.name, sys.executable, NETLOAD]
+        return subprocess.Popen(cmd + [str(a) for a in args],
+                                stdout=subprocess.PIPE, text=True)
+
     def load(self, *args, timeout=600):
         cmd = ["ip", "netns", "exec", self.name, sys.executable, NETLOAD]
         p = subprocess.run(cmd + [str(a) for a in args], capture_output=True,
@@ -76,11 +87,12 @@ class Server:
     on a tap device inside the namespace netns."""
 
     def __init__(self, app, guest_port, machine="microvm", mem="256M",
-                 net_opts="", extra=(), udp=False, args=None, netns=None):
+                 net_opts="", extra=(), udp=False, args=None, netns=None,
+                 variant="default", sets=()):
         self.port = pogotest.free_port()
         self.guest_port = guest_port
         self.netns = netns
-        build_dir, config_dir = pogotest.build(app)
+        build_dir, config_dir = pogotest.build(app, variant, sets)
         proto = "udp:" if udp else ""
         cmd = [pogotest.POGO, "run", app, "--no-build", "--build-dir", build_dir,
                "--accel", "tcg", "--machine", machine, "-m", mem] + list(extra)
@@ -278,6 +290,50 @@ def test_many_connections_are_released():
                  f"concurrent connections served ({r['first_error']})")
         time.sleep(2)
         check_eq(live_counts(ns), before, "live sockets and TCP blocks")
+
+
+RECEIVER_PORT = 9000
+UDP_BURST_COUNT = 20
+# Several times what the guest's TCP send buffer takes, so that most of
+# it is still in flight when close returns.
+TCP_STREAM_BYTES = 4 * 1024 * 1024
+
+
+def send_and_exit(mode, count):
+    """Runs SEND_AND_EXIT with mode and count against netload.py's
+    MODE-receive in a namespace; returns netload's result."""
+    with Namespace() as ns:
+        receiver = ns.spawn_load(f"{mode}-receive", "0.0.0.0", RECEIVER_PORT,
+                                 count)
+        try:
+            check_eq(receiver.stdout.readline().strip(), "ready",
+                     "the receiver's first line")
+            srv = Server(SEND_AND_EXIT, 0, netns=ns, variant="net",
+                         sets=("NET=y",),
+                         args=[mode, TAP_HOST, str(RECEIVER_PORT), str(count)])
+            with srv:
+                status = srv.proc.wait(timeout=START_TIMEOUT)
+                check_eq(status, 0, f"send_and_exit's status\n{srv.logs()}")
+            out, _ = receiver.communicate(timeout=300)
+        finally:
+            if receiver.poll() is None:
+                receiver.kill()
+                receiver.wait()
+    return json.loads(out)
+
+
+def test_udp_burst_to_unresolved_peer_arrives_whole():
+    # Every datagram after the first leaves while ARP still resolves the
+    # namespace's address, so each waits in the ARP queue, and the exit
+    # comes before the reply.
+    r = send_and_exit("udp", UDP_BURST_COUNT)
+    check_eq(r["received"], UDP_BURST_COUNT, "datagrams received")
+
+
+def test_tcp_data_sent_before_exit_arrives():
+    r = send_and_exit("tcp", TCP_STREAM_BYTES)
+    check_eq(r["received"], TCP_STREAM_BYTES, "bytes received")
+    check(r["intact"], "the bytes are those sent, in order")
 
 
 def test_udp_echo_answers_10000_datagrams():

@@ -50,6 +50,13 @@ void pogo_lwip_free(void *p);
 #define LWIP_LOOPBACK_MAX_PBUFS       0
 #define LWIP_CHECKSUM_CTRL_PER_NETIF  1
 
+/* Packets to an address whose ARP reply is pending wait in a queue, as on
+ * Linux, where /proc/sys/net/ipv4/neigh/default/unres_qlen is 101. lwIP's
+ * default keeps only the latest packet, so a burst of SYN-ACKs to a new
+ * peer lost all but one. */
+#define ARP_QUEUEING  1
+#define ARP_QUEUE_LEN 101
+
 #define TCP_MSS                    1460
 #define LWIP_WND_SCALE             1
 #define TCP_RCV_SCALE              2
