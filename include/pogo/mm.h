@@ -67,6 +67,26 @@ uintptr_t pogo_frames_ram_end(void);
 #define POGO_MAP_SYNC            0x80000
 #define POGO_MAP_FIXED_NOREPLACE 0x100000
 
+/* The overcommit policy: which mappings are refused for their size, as
+ * with Linux's vm.overcommit_memory sysctl. */
+enum pogo_vm_overcommit {
+    /* The default: only a mapping larger than all memory is refused, and
+     * a page fault with no free frame ends the application, as Linux's
+     * out-of-memory killer would. */
+    POGO_OVERCOMMIT_GUESS = 0,
+    POGO_OVERCOMMIT_ALWAYS = 1, /* no mapping is refused for its size */
+    /* Private writable memory is charged when mapped, and a mapping that
+     * does not fit in the free memory, less a reserve, fails with ENOMEM.
+     * Page faults then never run out of frames. */
+    POGO_OVERCOMMIT_NEVER = 2,
+};
+
+/* Sets the overcommit policy; returns 0 or -EINVAL for another value. */
+int pogo_vm_set_overcommit(int mode);
+
+/* The overcommit policy in force. */
+enum pogo_vm_overcommit pogo_vm_overcommit(void);
+
 /*
  * Maps anonymous memory with Linux's mmap semantics. Returns the address
  * or a negative errno (-EINVAL, -ENOMEM, -EEXIST, -EOPNOTSUPP).

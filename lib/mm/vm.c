@@ -5,9 +5,12 @@
  * between USER_MIN and USER_MAX, away from the identity map of physical
  * memory below, in a balanced tree (regions.c), so a fault or an mmap
  * costs O(log n) in the number of regions. Private writable memory is
- * charged against a commit limit when it is mapped, so that running out
- * of memory shows up as ENOMEM from mmap or brk rather than as a failed
- * page fault later. A file mapping gets its pages from the file: a shared
+ * charged when it is mapped. As on Linux by default, only a mapping larger
+ * than all memory fails for its size, and a page fault that finds no free
+ * frame ends the application. The kernel option vm.overcommit_memory=2
+ * enforces the charge instead, so that running out of memory shows up as
+ * ENOMEM from mmap or brk rather than as a failed page fault later. A
+ * file mapping gets its pages from the file: a shared
  * one maps the file's own frames, a private one copies them.
  *
  * Each call checks everything that can fail, reserves the tree nodes it
@@ -20,6 +23,7 @@
 #include <pogo/log.h>
 #include <pogo/mm.h>
 #include <pogo/pagetable.h>
+#include <pogo/param.h>
 #include <pogo/string.h>
 
 #include "vm.h"
@@ -105,6 +109,35 @@ static void (*release_for(const struct vm_region *r))(uintptr_t, void *)
     return shares_file(r) ? keep_frame : release_frame;
 }
 
+static enum pogo_vm_overcommit overcommit = POGO_OVERCOMMIT_GUESS;
+
+int pogo_vm_set_overcommit(int mode)
+{
+    if (mode < POGO_OVERCOMMIT_GUESS || mode > POGO_OVERCOMMIT_NEVER)
+        return -EINVAL;
+    overcommit = mode;
+    return 0;
+}
+
+enum pogo_vm_overcommit pogo_vm_overcommit(void)
+{
+    return overcommit;
+}
+
+static int set_overcommit_option(const char *value)
+{
+    uint64_t mode;
+
+    if (pogo_parse_u64(value, false, &mode) != 0 || mode > 2) {
+        pogo_error("mm: invalid vm.overcommit_memory '%s': expected 0, 1 "
+                   "or 2\n",
+                   value);
+        return -EINVAL;
+    }
+    return pogo_vm_set_overcommit((int)mode);
+}
+POGO_PARAM("vm.overcommit_memory", set_overcommit_option);
+
 static size_t commit_reserve(void)
 {
     return POGO_MAX(pogo_frames_total() / 32, (size_t)COMMIT_RESERVE_MIN);
@@ -114,6 +147,11 @@ static size_t commit_reserve(void)
 static bool can_commit(size_t n, size_t released)
 {
     size_t limit = pogo_frames_free_count() + resident;
+
+    if (overcommit == POGO_OVERCOMMIT_ALWAYS)
+        return true;
+    if (overcommit == POGO_OVERCOMMIT_GUESS)
+        return n <= pogo_frames_total();
 
     limit = limit > commit_reserve() ? limit - commit_reserve() : 0;
     return committed - released + n <= limit;

@@ -328,6 +328,21 @@ void proc_show_filesystems(struct proc_text *t, int arg)
 
 /* --- The system ---------------------------------------------------------- */
 
+void proc_show_overcommit(struct proc_text *t, int arg)
+{
+    proc_printf(t, "%d\n", (int)pogo_vm_overcommit());
+}
+
+/* Sets the policy from "0", "1" or "2", with an optional newline. */
+int proc_store_overcommit(int arg, const char *buf, size_t len)
+{
+    if (len > 0 && buf[len - 1] == '\n')
+        len--;
+    if (len != 1 || buf[0] < '0' || buf[0] > '9')
+        return -EINVAL;
+    return pogo_vm_set_overcommit(buf[0] - '0');
+}
+
 void proc_show_meminfo(struct proc_text *t, int arg)
 {
     size_t total = pogo_frames_total() * POGO_PAGE_SIZE;

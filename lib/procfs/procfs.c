@@ -230,7 +230,11 @@ static const struct entry sys_kernel[] = {
 };
 
 static const struct entry sys_vm[] = {
-    ENTRY_TEXT("overcommit_memory", "0\n"),
+    {.name = "overcommit_memory",
+     .kind = PROC_FILE,
+     .mode = 0644,
+     .show = proc_show_overcommit,
+     .store = proc_store_overcommit},
     {0},
 };
 

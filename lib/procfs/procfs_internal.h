@@ -35,10 +35,12 @@ void proc_show_loadavg(struct proc_text *t, int arg);
 void proc_show_uptime(struct proc_text *t, int arg);
 void proc_show_cpu_stat(struct proc_text *t, int arg);
 void proc_show_filesystems(struct proc_text *t, int arg);
+void proc_show_overcommit(struct proc_text *t, int arg);
 void proc_show_version(struct proc_text *t, int arg);
 
 /* Writes name to the comm of thread tid (0: the main thread). */
 int proc_store_comm(int tid, const char *buf, size_t len);
+int proc_store_overcommit(int arg, const char *buf, size_t len);
 
 /* The thread with id tid (0: the main thread), or NULL. */
 struct pogo_thread *proc_thread(int tid);

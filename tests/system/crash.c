@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sysinfo.h>
 
 __attribute__((noinline)) static int crash_null(void)
 {
@@ -62,6 +64,30 @@ __attribute__((noinline)) static int crash_frames(void)
     return crash_null();
 }
 
+// Maps two regions of more than half the memory each, which the default
+// overcommit policy allows, and touches every page of both.
+__attribute__((noinline)) static int crash_oom(void)
+{
+    struct sysinfo si;
+    size_t size;
+
+    if (sysinfo(&si) != 0)
+        return 3;
+    size = (size_t)si.totalram * si.mem_unit / 2 + (1 << 20);
+    for (int i = 0; i < 2; i++) {
+        char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+        if (p == MAP_FAILED) {
+            perror("crash: mmap");
+            return 1;
+        }
+        for (size_t off = 0; off < size; off += 4096)
+            p[off] = 1;
+    }
+    return 4;
+}
+
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
@@ -78,9 +104,11 @@ int main(int argc, char **argv)
         r = crash_stack(0);
     else if (strcmp(what, "frames") == 0)
         r = crash_frames();
+    else if (strcmp(what, "oom") == 0)
+        r = crash_oom();
     else if (strcmp(what, "abort") == 0)
         abort();
     else
-        fprintf(stderr, "usage: crash null|div|ud|stack|frames|abort\n");
+        fprintf(stderr, "usage: crash null|div|ud|stack|frames|oom|abort\n");
     return r;
 }

@@ -230,6 +230,34 @@ def test_abort_ends_with_sigabrt_and_a_report():
           f"no main in the backtrace:\n{r.stderr}")
 
 
+def test_touching_more_than_memory_ends_as_oom_kill():
+    r = pogotest.run(crash_app(), ["oom"], mem="32M")
+    check_eq(r.status, 137, "exit status (SIGKILL, as Linux's OOM killer)")
+    check(re.search(r"mm: out of memory: no frame for address 0x[0-9a-f]+",
+                    r.stderr), f"no out-of-memory line in:\n{r.stderr}")
+
+
+def test_strict_overcommit_refuses_the_mapping():
+    r = pogotest.run(crash_app(), ["oom"], mem="32M",
+                     kernel_opts="vm.overcommit_memory=2")
+    check_eq(r.status, 1, "exit status")
+    check("crash: mmap: Out of memory" in r.stderr,
+          f"no ENOMEM from mmap in:\n{r.stderr}")
+
+
+def test_invalid_overcommit_option_stops_the_boot():
+    r = pogotest.run(crash_app(), ["oom"], kernel_opts="vm.overcommit_memory=7")
+    check_eq(r.status, 120, "exit status")
+    check("mm: invalid vm.overcommit_memory '7'" in r.stderr,
+          f"no error line in:\n{r.stderr}")
+
+
+add("touching_more_than_memory_ends_as_oom_kill",
+    test_touching_more_than_memory_ends_as_oom_kill)
+add("strict_overcommit_refuses_the_mapping",
+    test_strict_overcommit_refuses_the_mapping)
+add("invalid_overcommit_option_stops_the_boot",
+    test_invalid_overcommit_option_stops_the_boot)
 add("thread_stack_overflow_names_the_thread",
     test_thread_stack_overflow_names_the_thread)
 add("abort_ends_with_sigabrt_and_a_report", test_abort_ends_with_sigabrt_and_a_report)

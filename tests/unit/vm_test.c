@@ -160,6 +160,8 @@ static void reset(void)
     fake_frame_limit = 1u << 20;
     fake_malloc_fails = false;
     fake_move_fails = false;
+    /* Most tests check the charge, which only this policy enforces. */
+    CHECK_EQ(pogo_vm_set_overcommit(POGO_OVERCOMMIT_NEVER), 0);
 }
 
 static long map_at(uintptr_t addr, size_t pages, int prot)
@@ -450,6 +452,48 @@ TEST(touched_pages_do_not_lower_commit_limit)
         poke(a + i * PAGE, 1);
     CHECK(pogo_vm_mmap_anon(0, (SMALL_COMMIT - 100) * PAGE, RW, ANON) > 0);
     CHECK_EQ(pogo_vm_mmap_anon(0, PAGE, RW, ANON), -ENOMEM);
+}
+
+TEST(overcommit_guess_refuses_only_more_than_all_memory)
+{
+    reset();
+    fake_frame_limit = SMALL_RAM;
+    CHECK_EQ(pogo_vm_set_overcommit(POGO_OVERCOMMIT_GUESS), 0);
+    CHECK(pogo_vm_mmap_anon(0, SMALL_RAM * PAGE, RW, ANON) > 0);
+    CHECK(pogo_vm_mmap_anon(0, SMALL_RAM * PAGE, RW, ANON) > 0);
+    CHECK_EQ(pogo_vm_mmap_anon(0, (SMALL_RAM + 1) * PAGE, RW, ANON), -ENOMEM);
+    CHECK_EQ(fake_frames_used(), 0);
+}
+
+TEST(overcommit_guess_keeps_pages_lazy)
+{
+    long a;
+
+    reset();
+    fake_frame_limit = SMALL_RAM;
+    CHECK_EQ(pogo_vm_set_overcommit(POGO_OVERCOMMIT_GUESS), 0);
+    a = pogo_vm_mmap_anon(0, SMALL_RAM * PAGE, RW, ANON);
+    CHECK(a > 0);
+    CHECK(poke(a, 1));
+    CHECK(poke(a + (SMALL_RAM - 1) * PAGE, 2));
+    CHECK_EQ(fake_frames_used(), 2);
+    CHECK_EQ(peek(a + (SMALL_RAM - 1) * PAGE), 2);
+}
+
+TEST(overcommit_always_refuses_nothing)
+{
+    reset();
+    fake_frame_limit = SMALL_RAM;
+    CHECK_EQ(pogo_vm_set_overcommit(POGO_OVERCOMMIT_ALWAYS), 0);
+    CHECK(pogo_vm_mmap_anon(0, 100 * SMALL_RAM * PAGE, RW, ANON) > 0);
+}
+
+TEST(overcommit_policy_rejects_unknown_values)
+{
+    reset();
+    CHECK_EQ(pogo_vm_set_overcommit(3), -EINVAL);
+    CHECK_EQ(pogo_vm_set_overcommit(-1), -EINVAL);
+    CHECK_EQ(pogo_vm_overcommit(), POGO_OVERCOMMIT_NEVER);
 }
 
 /* --- mremap -------------------------------------------------------------- */
