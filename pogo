@@ -55,6 +55,16 @@ usage: ./pogo COMMAND [ARGS]
           --dry-run           print the QEMU command instead of running it
   menuconfig APP
         Edit APP's resolved configuration (build/<name>/.config).
+  inspect APP [options]
+        Build APP if needed and report the image's size by library and by
+        section, its configuration, the syscalls it implements and those
+        the application's code can make (marking those not implemented).
+          --boot              boot the image once and report the time of
+                              each boot stage
+          --plot FILE.png     also draw the sizes (and the boot stages) as a
+                              PNG bar chart with gnuplot
+          --set NAME=VALUE    configuration setting for this build
+          --build-dir DIR     build into DIR instead of build/<name>
   help  Show this text.
 EOF
 }
@@ -433,10 +443,43 @@ cmd_menuconfig() {
     cd "$POGO_DIR" && KCONFIG_CONFIG="$build/.config" "$PYTHON" -m menuconfig Kconfig
 }
 
+# inspect APP [--boot] [--plot FILE] [--set NAME=VALUE]... [--build-dir DIR]
+cmd_inspect() {
+    local app="" build="" sets=() boot=0 plot=""
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --boot) boot=1; shift ;;
+        --plot) need_value "$1" $#; plot=$2; shift 2 ;;
+        --set) need_value "$1" $#; sets+=("$2"); shift 2 ;;
+        --build-dir) need_value "$1" $#; build=$2; shift 2 ;;
+        -h | --help) usage; exit 0 ;;
+        -*) die "inspect: unknown option $1 (see ./pogo help)" ;;
+        *) [ -z "$app" ] || die "inspect: more than one application given"; app=$1; shift ;;
+        esac
+    done
+    if [ -n "$plot" ] && ! [ -d "$(dirname "$plot")" ]; then
+        die "--plot $plot: no such folder $(dirname "$plot")"
+    fi
+    local dir name
+    dir=$(app_dir "$app") || exit 2
+    name=$(app_name "$dir") || exit 2
+    [ -n "$build" ] || build="$POGO_DIR/build/$name"
+    build_app "$dir" "$build" "${sets[@]}"
+    [ -z "$plot" ] || ensure_packages gnuplot-nox
+    [ $boot -eq 0 ] || ensure_packages $RUN_PACKAGES
+
+    local args=(--build-dir "$build" --name "$name" --app "$dir")
+    [ $boot -eq 0 ] || args+=(--boot)
+    [ -z "$plot" ] || args+=(--plot "$plot")
+    PYTHONPATH="$POGO_DIR/scripts${PYTHONPATH:+:$PYTHONPATH}" \
+        "$PYTHON" -m pogo_inspect "${args[@]}"
+}
+
 case ${1:-help} in
 build) shift; cmd_build "$@" ;;
 run) shift; cmd_run "$@" ;;
 menuconfig) shift; cmd_menuconfig "$@" ;;
+inspect) shift; cmd_inspect "$@" ;;
 help | -h | --help) usage ;;
 *) echo "pogo: unknown command '$1'" >&2; usage >&2; exit 2 ;;
 esac

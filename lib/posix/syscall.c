@@ -22,6 +22,8 @@
 #define SYSCALL(name) \
     [POGO_NR_##name] = (pogo_syscall_fn)(void (*)(void))sys_##name
 
+/* ./pogo inspect finds this array in the image by its input section,
+ * .rodata.table, so a new name needs a change in scripts/pogo_inspect. */
 static const pogo_syscall_fn table[NSYSCALLS] = {
     POGO_SYSCALLS_PROCESS,
     POGO_SYSCALLS_CREDS,
