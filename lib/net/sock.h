@@ -85,6 +85,7 @@ struct pogo_socket {
     /* Options */
     bool reuseaddr, reuseport, keepalive, nodelay, broadcast;
     bool cork;          /* TCP_CORK: send only whole segments */
+    bool cork_timer;    /* the 200 ms ceiling of a cork is running */
     int rcvbuf, sndbuf; /* as getsockopt reports them: twice the request */
     bool linger_on;
     int linger_secs;

@@ -14,6 +14,7 @@
 
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcpip.h"
+#include "lwip/timeouts.h"
 
 #include "sock.h"
 
@@ -24,6 +25,9 @@
 
 /* lwIP counts the pending connections of a listener in a u8. */
 #define LWIP_BACKLOG_MAX 255
+
+/* Linux sends a corked partial segment after this long (tcp(7)). */
+#define CORK_MAX_MS 200
 
 /* send_check: the connection is still being made, so a send waits. */
 #define SEND_WAIT 1
@@ -229,6 +233,40 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
     return ERR_OK;
 }
 
+/* Sends what the cork still holds back, CORK_MAX_MS after it began to.
+ * lwIP runs it with the core lock held. */
+static void cork_expired(void *arg)
+{
+    struct pogo_socket *s = arg;
+    struct tcp_pcb *pcb = s->pcb.tcp;
+
+    s->cork_timer = false;
+    if (!pcb || s->phase != T_CONNECTED || !pcb->unsent)
+        return;
+    /* Nagle's algorithm keeps the partial segment back while corked. */
+    tcp_nagle_disable(pcb);
+    tcp_output(pcb);
+    if (s->cork || !s->nodelay)
+        tcp_nagle_enable(pcb);
+}
+
+static void start_cork_timer(struct pogo_socket *s)
+{
+    if (s->cork_timer)
+        return;
+    s->cork_timer = true;
+    sys_timeout(CORK_MAX_MS, cork_expired, s);
+}
+
+/* Holds the core lock. */
+static void stop_cork_timer(struct pogo_socket *s)
+{
+    if (!s->cork_timer)
+        return;
+    s->cork_timer = false;
+    sys_untimeout(cork_expired, s);
+}
+
 void stream_apply_options(struct pogo_socket *s)
 {
     struct tcp_pcb *pcb = s->pcb.tcp;
@@ -259,8 +297,10 @@ void stream_apply_options(struct pogo_socket *s)
         pcb->keep_intvl = s->keepintvl * 1000U;
     if (s->keepcnt)
         pcb->keep_cnt = s->keepcnt;
-    if (!s->cork && s->phase == T_CONNECTED)
+    if (!s->cork && s->phase == T_CONNECTED) {
+        stop_cork_timer(s);
         tcp_output(pcb);
+    }
 }
 
 static void attach(struct pogo_socket *s, struct tcp_pcb *pcb)
@@ -350,6 +390,7 @@ void stream_close(struct pogo_socket *s)
 {
     struct tcp_pcb *pcb = s->pcb.tcp;
 
+    stop_cork_timer(s);
     /* Connections that were never accepted are reset. */
     reset_accept_queue(s);
     if (!pcb)
@@ -780,10 +821,8 @@ static int send_check(struct pogo_socket *s, bool take)
 
 /*
  * Sends queued data. While TCP_CORK is set Nagle's algorithm is on, and a
- * lone partial segment waits for more data or the uncork. MSG_MORE keeps
- * the data back the same way.
- * NOTE: Linux also sends it after 200 ms; here it waits until the uncork,
- * the close, a send without MSG_MORE, or an ACK of earlier data.
+ * lone partial segment waits for more data, the uncork or, as on Linux,
+ * at most CORK_MAX_MS. MSG_MORE keeps the data back until the next send.
  */
 static void push(struct pogo_socket *s, bool more)
 {
@@ -792,8 +831,10 @@ static void push(struct pogo_socket *s, bool more)
     if (s->phase != T_CONNECTED || more)
         return;
     if (s->cork && pcb->unsent && !pcb->unsent->next &&
-        pcb->unsent->len < pcb->mss)
+        pcb->unsent->len < pcb->mss) {
+        start_cork_timer(s);
         return;
+    }
     tcp_output(pcb);
 }
 

@@ -137,11 +137,19 @@ def run(app, args=(), variant="default", sets=(), machine="microvm",
 
 
 def kill_group(p):
-    """Ends a process started with start_new_session and its children."""
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """Ends a process started with start_new_session and its children:
+    SIGTERM first, so that ./pogo removes its temporary files and tap
+    device, then SIGKILL if the group is still there after 10 s."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            p.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            pass
 
 
 def host_binary(source, cflags=""):
