@@ -4,15 +4,21 @@ in Pogo, in the Linux VM and (to exit) for a stub kernel that powers off
 at once; guest instructions before main under TCG with -icount shift=0;
 the image sizes of the applications; and the smallest -m with which each
 application still runs or serves a request."""
+import collections
 import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 
 import lib
 import linuxvm
+
+sys.path.insert(0, os.path.join(lib.ROOT, "scripts"))
+
+from pogo_inspect import elf, linkmap, report  # noqa: E402
 
 HELLO = os.path.join(lib.ROOT, "apps", "helloworld")
 # The Linux console ends lines with CR LF, Pogo's with LF.
@@ -189,10 +195,37 @@ def stripped_size(binary):
     return size
 
 
+# The parts of an image in the plot of sizes by library, by the kind that
+# pogo inspect gives each library; Pogo's own part leaves out the symbol
+# table, which is shown apart.
+PART_OF_KIND = {"app": "application", "musl": "musl libc", "lwip": "lwIP",
+                "pogo": "Pogo", "libgcc": "other", "other": "other"}
+SYMBOL_TABLE = linkmap.GENERATED["symtab.o"]
+
+
+def size_by_part(build_dir, image):
+    """Returns the bytes in the image file of each part (application,
+    musl libc, lwIP, Pogo, symbol table, other), from the linker map as
+    ./pogo inspect reads it."""
+    with open(image + ".map") as f:
+        sections, pieces = linkmap.parse_map(f.read())
+    elf_sections = elf.read_sections(image + ".dbg")
+    names = [s.name for s in elf.allocated(elf_sections)]
+    table = linkmap.size_table(sections, pieces, build_dir, names)
+    parts = collections.Counter()
+    for row in report.size_rows(table, elf_sections):
+        if row.library == SYMBOL_TABLE:
+            part = "symbol table"
+        else:
+            part = PART_OF_KIND[linkmap.kind_of(row.library)]
+        parts[part] += report.in_file(row)
+    return dict(parts)
+
+
 def size_figures(builds):
     kernel = linuxvm.fetch()
     figures = []
-    for name, (app, _, image, binary) in builds.items():
+    for name, (app, build_dir, image, binary) in builds.items():
         rootfs = os.path.join(app, "rootfs")
         initramfs = linuxvm.build_initramfs(
             binary, rootfs=rootfs if os.path.isdir(rootfs) else None,
@@ -209,6 +242,7 @@ def size_figures(builds):
         if "size" in APPS[name]:
             limit, text = APPS[name]["size"]
             f["target"], f["met"] = text, values["pogo"] <= limit
+        f["parts"] = size_by_part(build_dir, image)
         figures.append(f)
     return figures
 

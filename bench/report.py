@@ -21,6 +21,8 @@ PLOTS = {
     "stages": ("boot-stages.png", "Pogo boot stages (-icount shift=0)",
                "guest instructions", False),
     "size": ("image-size.png", "image size", "bytes", True),
+    "parts": ("image-parts.png", "Pogo image size by part (bytes in the "
+              "file)", "bytes", False),
     "memory": ("memory.png", "smallest -m, Pogo", "KiB", False),
     "startup": ("startup.png", "start to first answered request", "ms", True),
     "throughput": ("throughput.png", "throughput", "requests/s", True),
@@ -195,10 +197,14 @@ def markdown(data, plots):
 
 
 def plot_rows(results, key):
+    """The figures of one plot: those with that plot key, or for "parts"
+    those that carry the parts of an image."""
     rows = []
     for figures in results.values():
         if isinstance(figures, list):
-            rows += [f for f in figures if f.get("plot") == key]
+            rows += [f for f in figures
+                     if f.get("plot") == key or (key == "parts" and
+                                                 f.get("parts"))]
     return rows
 
 
@@ -258,6 +264,37 @@ def stages_plot(path, title, ylabel, figure, tmp):
         f"plot '{data}' using 2:xtic(1) notitle", ""])
 
 
+def parts_plot(path, title, ylabel, figures, tmp):
+    """Returns the gnuplot script of a stacked bar per application, one
+    layer per part of its image (the figures' "parts")."""
+    parts = []
+    for f in figures:
+        parts += [p for p in f["parts"] if p not in parts]
+    data = os.path.join(tmp, "parts.dat")
+    with open(data, "w") as out:
+        for f in figures:
+            out.write(gnuplot_quote(f.get("label", f["name"])) + " " +
+                      " ".join(str(f["parts"].get(p, 0)) for p in parts) +
+                      "\n")
+    columns = ", ".join(
+        f"'{data}' using {i + 2}" + (":xtic(1)" if i == 0 else "") +
+        f" title {gnuplot_quote(p)}" for i, p in enumerate(parts))
+    return "\n".join([
+        "reset",
+        "set terminal pngcairo size 1000,480 font 'sans,10'",
+        f"set output {gnuplot_quote(path)}",
+        f"set title {gnuplot_quote(title)}",
+        f"set ylabel {gnuplot_quote(ylabel)}",
+        "set style data histograms",
+        "set style histogram rowstacked",
+        "set style fill solid 0.8 border -1",
+        "set boxwidth 0.6",
+        "set grid ytics",
+        "set yrange [0:*]",
+        "set key outside right top",
+        f"plot {columns}", ""])
+
+
 def plots(results, out):
     """Draws every plot that has figures and returns (file, title) pairs.
     Without gnuplot it draws nothing and prints a warning."""
@@ -273,6 +310,8 @@ def plots(results, out):
                 if not figures[0].get("stages"):
                     continue
                 scripts.append(stages_plot(path, title, ylabel, figures[0], tmp))
+            elif key == "parts":
+                scripts.append(parts_plot(path, title, ylabel, figures, tmp))
             else:
                 scripts.append(clustered_plot(path, title, ylabel, log,
                                               figures, tmp))

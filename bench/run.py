@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import lib  # noqa: E402
 import boot  # noqa: E402
+import files  # noqa: E402
 import linuxvm  # noqa: E402
 import report  # noqa: E402
 import servers  # noqa: E402
@@ -37,6 +38,7 @@ import threads  # noqa: E402
 SUITES = {
     "boot": boot.run,
     "threads": threads.run,
+    "files": files.run,
     "httpd": servers.run_httpd,
     "nginx": servers.run_nginx,
     "sqlite": sqlite.run,

@@ -99,6 +99,22 @@ class Plots(unittest.TestCase):
             with open(os.path.join(out, "throughput.png"), "rb") as f:
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
 
+    def test_parts_plot_stacks_each_image(self):
+        results = {"boot": [
+            {"name": f"{app}: image size", "unit": "bytes", "better": "lower",
+             "plot": "size", "label": app, "systems": {"pogo": total},
+             "parts": parts}
+            for app, total, parts in (
+                ("helloworld", 96624, {"Pogo": 70000, "symbol table": 19389,
+                                       "musl libc": 4213}),
+                ("nginx", 749120, {"application": 263271, "lwIP": 69399,
+                                   "Pogo": 200000}))]}
+        with tempfile.TemporaryDirectory() as out:
+            drawn = report.plots(results, out)
+            self.assertIn(("image-parts.png", report.PLOTS["parts"][1]), drawn)
+            with open(os.path.join(out, "image-parts.png"), "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+
 
 if __name__ == "__main__":
     unittest.main()
