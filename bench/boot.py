@@ -269,9 +269,12 @@ def serves_in(server, app, build_dir, kib):
     spec = servers.SERVERS[server]
     port = lib.free_port()
     status = os.path.join(lib.BUILD, "logs", "boot", "mem.status")
-    cmd = lib.pogo_vm_command(app, build_dir, status, mem=f"{kib}K",
-                              forwards=[(port, spec["guest_port"])],
-                              args=spec["vm_args"])
+    try:
+        cmd = lib.pogo_vm_command(app, build_dir, status, mem=f"{kib}K",
+                                  forwards=[(port, spec["guest_port"])],
+                                  args=spec["vm_args"])
+    except RuntimeError:
+        return False  # ./pogo run refuses memory below the image's end
     s = lib.Server("pogo", cmd, port,
                    os.path.join(lib.BUILD, "logs", "boot", "mem.log"))
     try:
