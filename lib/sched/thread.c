@@ -39,6 +39,16 @@ static uint64_t idle_cycles;
 /* The application thread that ended the process, the only one that
  * still runs. */
 static struct pogo_thread *exiting_thread;
+/* Kernel threads in the ready queue, such as the network's. */
+static unsigned kernel_threads_ready;
+
+/* Puts t at the end of the ready queue. */
+static void make_ready(struct pogo_thread *t)
+{
+    if (!t->is_app)
+        kernel_threads_ready++;
+    policy_enqueue(t);
+}
 
 struct pogo_thread *pogo_thread_current(void)
 {
@@ -143,7 +153,7 @@ void pogo_thread_start_below(struct pogo_thread *t, uintptr_t top,
     t->rsp = pogo_arch_thread_stack_init(top, fn, arg);
     link_thread(t);
     t->state = POGO_THREAD_READY;
-    policy_enqueue(t);
+    make_ready(t);
 }
 
 void pogo_thread_start(struct pogo_thread *t, void (*fn)(void *), void *arg)
@@ -229,6 +239,9 @@ static struct pogo_thread *wait_for_ready(void)
         struct pogo_thread *next = policy_dequeue();
         uint64_t start;
 
+        if (next && !next->is_app)
+            kernel_threads_ready--;
+
         /* After the process exit, other application threads leave the
          * queue for good; their state stays READY, so no wake-up queues
          * them again. */
@@ -260,7 +273,7 @@ void pogo_sched_yield(void)
 
     if (policy_has_ready()) {
         current->state = POGO_THREAD_READY;
-        policy_enqueue(current);
+        make_ready(current);
         schedule();
     }
     pogo_irq_restore(irq);
@@ -278,7 +291,7 @@ void pogo_sched_wake(struct pogo_thread *t, int reason)
     pogo_timer_cancel(&t->timer);
     t->wake_reason = reason;
     t->state = POGO_THREAD_READY;
-    policy_enqueue(t);
+    make_ready(t);
 }
 
 static void timeout_expired(struct pogo_timer *timer)
@@ -373,13 +386,18 @@ void pogo_sched_irq_exit(struct pogo_regs *regs)
     if (!policy_should_preempt())
         return;
     current->state = POGO_THREAD_READY;
-    policy_enqueue(current);
+    make_ready(current);
     schedule();
 }
 
 void pogo_sched_preempt_point(void)
 {
-    if (policy_should_preempt())
+    /* Kernel threads that an interrupt woke, such as the network's
+     * receive thread, run before the application goes on, as Linux runs
+     * its network processing between system calls. Otherwise, under the
+     * cooperative scheduler, an application that polls without blocking
+     * would never see the data it waits for. */
+    if (kernel_threads_ready > 0 || policy_should_preempt())
         pogo_sched_yield();
 }
 

@@ -396,6 +396,27 @@ def test_save_writes_dump_and_bgsave_fails():
         check_eq(srv.cli("PING"), "PONG", "PING after BGSAVE")
 
 
+def test_busy_script_answers_others_and_can_be_killed():
+    # While a script runs, Redis polls its sockets without blocking (epoll
+    # with a zero timeout) and replies BUSY to other clients. The data of
+    # those clients reaches Pogo only if the network's receive thread gets
+    # to run meanwhile.
+    with Server() as srv, Connection(srv.port, timeout=30) as busy, \
+            Connection(srv.port, timeout=30) as other:
+        check_eq(other.call("CONFIG", "SET", "lua-time-limit", "10"), "OK",
+                 "CONFIG SET lua-time-limit")
+        busy.send("EVAL", "while true do end", "0")
+        time.sleep(0.5)
+        reply = other.call("PING")
+        check(isinstance(reply, ErrorReply) and str(reply).startswith("BUSY"),
+              f"PING during the script: {reply!r}")
+        check_eq(other.call("SCRIPT", "KILL"), "OK", "SCRIPT KILL")
+        reply = busy.reply()
+        check(isinstance(reply, ErrorReply) and "Script killed" in str(reply),
+              f"the script's own reply: {reply!r}")
+        check_eq(other.call("PING"), "PONG", "PING after the kill")
+
+
 def test_shutdown_ends_the_image_with_status_0():
     with Server() as srv:
         srv.cli("SET", "k", "v")
@@ -437,6 +458,16 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 RESULT = re.compile(r"^\[(ok|err|skip|ignore|exception)\]: (.*)$")
 
 
+def link_host_tools(tree):
+    """Links src/redis-cli and src/redis-benchmark of the source tree,
+    which the suite runs as clients, to the host's programs of the same
+    source package (Debian's redis-tools), as the tree has no build."""
+    for name in ("redis-cli", "redis-benchmark"):
+        link = os.path.join(tree, "src", name)
+        if not os.path.lexists(link):
+            os.symlink(redis_tool(name), link)
+
+
 def run_suite(units, timeout, log=None):
     """Runs Redis's test suite against an image: the given units, or all
     but the skipped ones when units is None. Returns a dict of the counts
@@ -448,6 +479,7 @@ def run_suite(units, timeout, log=None):
           "Debian's redis source tree was not fetched")
     check(shutil.which("tclsh8.6") or shutil.which("tclsh8.7"),
           "tclsh is missing on the host; run: apt-get install tcl")
+    link_host_tools(tree)
     skip_units, skip_tests, skip_tags = read_skips()
     with tempfile.NamedTemporaryFile("w", suffix=".skip") as skipfile, \
             Server(["--enable-debug-command", "yes"], mem="512M") as srv:
