@@ -402,6 +402,9 @@ cmd_run() {
     trap 'rm -f "$status_file"; net_teardown' EXIT
     local machine_opts=$machine
     [ "$machine" = microvm ] && machine_opts="microvm,acpi=off"
+    # The wall-clock time at launch, which QEMU's RTC gives in whole
+    # seconds only; a printed command may run much later, so it has none.
+    [ $dry -eq 1 ] || line="clock.realtime=$(date +%s.%N) $line"
     local qemu=("${net_prefix[@]}" qemu-system-x86_64 -M "$machine_opts" -m "$mem" -accel "$accel"
         -cpu "$cpu" -display none -nodefaults -no-user-config -no-reboot
         -serial stdio -kernel "$image" -append "$line"

@@ -2,9 +2,15 @@
 /*
  * Clocks. Monotonic time counts TSC cycles since the first instruction of
  * the boot and converts them with a fixed-point factor. Wall time is the
- * RTC's second at the first request plus monotonic time since then.
+ * time at launch (the kernel option clock.realtime) plus monotonic time.
+ * Without the option, it is the RTC's second at the first request plus
+ * monotonic time since then.
  */
 #include <pogo/arch.h>
+#include <pogo/errno.h>
+#include <pogo/log.h>
+#include <pogo/param.h>
+#include <pogo/string.h>
 #include <pogo/time.h>
 
 extern uint64_t pogo_boot_tsc_entry;
@@ -54,6 +60,52 @@ uint64_t pogo_time_monotonic_ns(void)
     last_ns = now;
     return now;
 }
+
+/* Reads the decimal digits of [s, end); false for anything else or
+ * more than 18 digits. */
+static bool parse_digits(const char *s, const char *end, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (s == end || end - s > 18)
+        return false;
+    for (; s < end; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/*
+ * Sets the wall-clock time at the first instruction from "SECONDS.NANOS"
+ * since the epoch, as the monitor read it just before it started the
+ * guest (nine digits of nanoseconds, or fewer as a decimal fraction).
+ * QEMU's RTC gives only whole seconds, counted from QEMU's start, so
+ * without the option wall time trails the host's by up to a second.
+ */
+static int set_realtime_option(const char *value)
+{
+    const char *dot = pogo_strchr(value, '.');
+    const char *end = value + pogo_strlen(value);
+    uint64_t sec, frac;
+
+    if (!dot || end - (dot + 1) > 9 || !parse_digits(value, dot, &sec) ||
+        !parse_digits(dot + 1, end, &frac) ||
+        sec > (uint64_t)INT64_MAX / POGO_NSEC_PER_SEC - 1) {
+        pogo_error("time: invalid clock.realtime '%s': expected "
+                   "SECONDS.FRACTION since 1970, such as 1764849600.25\n",
+                   value);
+        return -EINVAL;
+    }
+    for (const char *d = end; d < dot + 10; d++)
+        frac *= 10;
+    realtime_offset = (int64_t)(sec * POGO_NSEC_PER_SEC + frac);
+    realtime_known = true;
+    return 0;
+}
+POGO_PARAM("clock.realtime", set_realtime_option);
 
 int64_t pogo_time_realtime_ns(void)
 {

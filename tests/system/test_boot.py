@@ -4,6 +4,7 @@ on each QEMU machine type."""
 import os
 import re
 import subprocess
+import time
 
 import pogotest
 from pogotest import Failure, check, check_eq
@@ -159,6 +160,15 @@ def test_invalid_loglevel_stops_the_boot():
     check("invalid loglevel 'loud'" in r.stderr, f"stderr: {r.stderr!r}")
 
 
+def test_invalid_clock_realtime_stops_the_boot():
+    for value in ("1764849600", "1764849600.", "x.5", "1764849600.1234567890",
+                  "-1.5", "99999999999999999999.0"):
+        r = pogotest.run(HELLO, kernel_opts=f"clock.realtime={value}")
+        check_eq(r.status, 120, f"exit status with clock.realtime={value}")
+        check(f"invalid clock.realtime '{value}'" in r.stderr,
+              f"stderr: {r.stderr!r}")
+
+
 def test_unknown_kernel_option_is_ignored_with_a_warning():
     r = pogotest.run(HELLO, kernel_opts="no.such.option=1")
     check_eq(r.status, 0, "exit status")
@@ -258,6 +268,32 @@ add("strict_overcommit_refuses_the_mapping",
     test_strict_overcommit_refuses_the_mapping)
 add("invalid_overcommit_option_stops_the_boot",
     test_invalid_overcommit_option_stops_the_boot)
+# The guest's line reaches the test within this many seconds of its
+# clock reading, even on a loaded machine. A wall clock set from the RTC
+# alone would trail by up to 1 s, the part of a second the RTC lacks.
+WALL_CLOCK_TOLERANCE = 0.3
+
+
+def test_wall_clock_matches_the_hosts():
+    app = pogotest.guest_app(os.path.join("tests", "system", "wall_clock.c"))
+    build_dir, _ = pogotest.build(app)
+    cmd = [pogotest.POGO, "run", app, "--no-build", "--build-dir", build_dir,
+           "--accel", "tcg"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, start_new_session=True)
+    try:
+        line = p.stdout.readline()
+        host = time.time()
+        p.communicate(timeout=60)
+    finally:
+        pogotest.kill_group(p)
+    check(re.fullmatch(r"\d+\.\d{9}\n", line), f"the guest printed {line!r}")
+    behind = host - float(line)
+    check(-WALL_CLOCK_TOLERANCE < behind < WALL_CLOCK_TOLERANCE,
+          f"the guest's wall clock is {behind:.3f} s behind the host's")
+
+
+add("wall_clock_matches_the_hosts", test_wall_clock_matches_the_hosts)
 add("thread_stack_overflow_names_the_thread",
     test_thread_stack_overflow_names_the_thread)
 add("abort_ends_with_sigabrt_and_a_report", test_abort_ends_with_sigabrt_and_a_report)
