@@ -275,7 +275,7 @@ def serves_in(server, app, build_dir, kib):
                                   args=spec["vm_args"])
     except RuntimeError:
         return False  # ./pogo run refuses memory below the image's end
-    s = lib.Server("pogo", cmd, port,
+    s = lib.Server("pogo", cmd, ("127.0.0.1", port),
                    os.path.join(lib.BUILD, "logs", "boot", "mem.log"))
     try:
         lib.wait_until_serving(s, spec["probe"], timeout=MEM_SERVE_TIMEOUT)

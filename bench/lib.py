@@ -183,19 +183,65 @@ def host_binary(app):
     return out
 
 
-class Netns:
-    """A network namespace with only its loopback up, for programs that
-    run natively on the host: a server there may bind 0.0.0.0, and is
-    still reachable from nothing but what runs in the namespace."""
+# The tap device that ./pogo run --net tap:NETNS sets up in namespace
+# NETNS, the namespace's address on it and the guest's address behind it.
+TAP_DEVICE = "pogo0"
+TAP_HOST = "10.0.0.1"
+TAP_GUEST = "10.0.0.2"
+TAP_PREFIX_LENGTH = 24
+# The MAC address the benchmarks give a VM's network device on a tap, so
+# that the namespace can enter it as the guest's neighbour beforehand.
+TAP_GUEST_MAC = "52:54:00:12:34:56"
 
-    def __init__(self):
-        self.name = f"pogo-bench-{os.getpid()}"
+
+class Netns:
+    """A network namespace of the benchmark's own, named after its use,
+    with only its loopback up. A program in it may bind 0.0.0.0 and is
+    still reachable from nothing but what runs in the namespace.
+    Deleting it with close() also deletes its tap device."""
+
+    def __init__(self, use):
+        self.name = f"pogo-bench-{os.getpid()}-{use}"
         subprocess.run(["ip", "netns", "add", self.name], check=True)
-        subprocess.run(self.prefix() + ["ip", "link", "set", "lo", "up"],
-                       check=True)
+        try:
+            self.run("ip", "link", "set", "lo", "up")
+        except RuntimeError:
+            self.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def prefix(self):
         return ["ip", "netns", "exec", self.name]
+
+    def run(self, *cmd):
+        """Runs cmd inside the namespace; raises RuntimeError with its
+        error output when it fails."""
+        p = sh(self.prefix() + list(cmd))
+        if p.returncode != 0:
+            raise RuntimeError(f"{command_line(cmd)} in network namespace "
+                               f"{self.name} failed: {p.stderr.strip()}")
+
+    def add_tap(self):
+        """Creates the tap device that ./pogo run --net tap:NETNS creates,
+        for a VM that ./pogo does not start."""
+        self.run("ip", "tuntap", "add", "dev", TAP_DEVICE, "mode", "tap")
+        self.run("ip", "addr", "add", f"{TAP_HOST}/{TAP_PREFIX_LENGTH}",
+                 "dev", TAP_DEVICE)
+        self.run("ip", "link", "set", TAP_DEVICE, "up")
+
+    def add_guest_neighbour(self):
+        """Enters TAP_GUEST_MAC as the permanent link-layer address of
+        TAP_GUEST on the tap device. Without it, the namespace finds the
+        guest by ARP, which Linux retries once a second while the guest
+        boots, and the readiness probes saw the Linux VM's httpd respond
+        about 0.5 s later than with it."""
+        self.run("ip", "neigh", "replace", TAP_GUEST, "lladdr",
+                 TAP_GUEST_MAC, "dev", TAP_DEVICE, "nud", "permanent")
 
     def socket(self):
         """Creates a TCP socket inside the namespace. setns() changes the
@@ -229,12 +275,13 @@ CLONE_NEWNET = 0x40000000
 class Server:
     """A server process (QEMU or a native program) started in its own
     session, so that stop() ends it and its children by its process
-    group, which is its own PID."""
+    group, which is its own PID. address is the (host, port) its clients
+    connect to."""
 
-    def __init__(self, system, cmd, port, log):
+    def __init__(self, system, cmd, address, log):
         self.system = system
         self.cmd = cmd
-        self.port = port
+        self.address = address
         self.log = open(log, "wb")
         self.started = time.perf_counter()
         self.process = subprocess.Popen(cmd, stdout=self.log,
@@ -271,21 +318,23 @@ class Probe:
     """One non-blocking connection that sends the request once connected
     and collects the response."""
 
-    def __init__(self, sock, port, request):
+    def __init__(self, sock, address, request):
         self.sock = sock
         self.sock.setblocking(False)
         self.started = time.perf_counter()
         self.request = request
         self.answer = b""
         self.sent = False
-        self.sock.connect_ex(("127.0.0.1", port))
+        self.sock.connect_ex(address)
 
 
 def wait_until_serving(server, probe, netns=None, timeout=180):
     """Returns the seconds from the server's start to its first response
-    to probe. Under QEMU user networking the host side of a forward accepts
-    at once, and a connection made before the guest listens is closed or
-    stalls for seconds, so probes overlap: a new one starts every
+    to probe, sent from inside netns when given. A connection made before
+    the server listens can stall for seconds. Under QEMU user networking
+    the host side of a forward accepts it at once. On a tap device its
+    SYN is lost until the guest's network device is up, and TCP sends it
+    again only a second later. So probes overlap: a new one starts every
     PROBE_INTERVAL while the older ones wait."""
     request, expected = probe
     selector = selectors.DefaultSelector()
@@ -301,7 +350,7 @@ def wait_until_serving(server, probe, netns=None, timeout=180):
             now = time.perf_counter()
             if now >= next_probe:
                 sock = netns.socket() if netns else socket.socket()
-                p = Probe(sock, server.port, request)
+                p = Probe(sock, server.address, request)
                 selector.register(sock, selectors.EVENT_WRITE, p)
                 next_probe = now + PROBE_INTERVAL
             for key, _ in selector.select(timeout=0.005):
@@ -312,7 +361,8 @@ def wait_until_serving(server, probe, netns=None, timeout=180):
                 if now - key.data.started > PROBE_TIMEOUT:
                     selector.unregister(key.fileobj)
                     key.fileobj.close()
-        raise RuntimeError(f"{server.system}: no response on port {server.port} "
+        host, port = server.address
+        raise RuntimeError(f"{server.system}: no response at {host}:{port} "
                            f"within {timeout} s (log: {server.log.name})")
     finally:
         for key in list(selector.get_map().values()):
@@ -347,11 +397,13 @@ def step_probe(selector, p, expected):
         return False
 
 
-def wrk(port, seconds, connections=30, prefix=()):
-    """Runs wrk with one thread against http://127.0.0.1:port/ and returns
-    requests per second and the p99 latency in milliseconds."""
+def wrk(address, seconds, connections=30, prefix=()):
+    """Runs wrk with one thread against http://HOST:PORT/ of address,
+    under the command prefix, and returns requests per second and the
+    p99 latency in milliseconds."""
+    host, port = address
     cmd = list(prefix) + ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s",
-                          "--latency", f"http://127.0.0.1:{port}/"]
+                          "--latency", f"http://{host}:{port}/"]
     try:
         p = sh(cmd, timeout=seconds + 60)
     except subprocess.TimeoutExpired:
@@ -375,14 +427,16 @@ def wrk(port, seconds, connections=30, prefix=()):
 REDIS_STALL_SECONDS = 15
 
 
-def redis_benchmark(port, test, requests, pipeline, connections=30,
+def redis_benchmark(address, test, requests, pipeline, connections=30,
                     prefix=()):
-    """Runs redis-benchmark for one test (get or set) and returns requests
-    per second and the p99 latency in milliseconds. It prints its rate
+    """Runs redis-benchmark for one test (get or set) against address,
+    under the command prefix, and returns requests per second and the
+    p99 latency in milliseconds. It prints its rate
     every 250 ms, and a run whose rate stays 0 for REDIS_STALL_SECONDS
     is ended with a RuntimeError, so that a stalled server costs seconds,
     not the whole run."""
-    cmd = list(prefix) + ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
+    host, port = address
+    cmd = list(prefix) + ["redis-benchmark", "-h", host, "-p", str(port),
                           "-c", str(connections), "-n", str(requests),
                           "-P", str(pipeline), "-t", test]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -455,13 +509,19 @@ def rounds(systems, runs, warmup, measure, errors=None, recover=None,
 
 
 def pogo_vm_command(app, build_dir, status_file, mem=VM_MEMORY, forwards=(),
-                    extra=(), args=None):
+                    netns=None, extra=(), args=None):
     """Returns the QEMU command of ./pogo run for app (TCG), with the exit
-    status written to status_file. args None keeps the manifest's
-    command line."""
+    status written to status_file. forwards are (host port, guest port)
+    pairs under QEMU user networking. With netns (a namespace's name)
+    the network is a tap device in that namespace instead, which ./pogo
+    creates while it prints the command, and the guest's MAC address is
+    TAP_GUEST_MAC. args None keeps the manifest's command line."""
     opts = ["--accel", "tcg", "-m", mem] + list(extra)
     for host, guest in forwards:
         opts += ["-p", f"{host}:{guest}"]
+    if netns:
+        opts += ["--net", f"tap:{netns}", "--net-opts",
+                 f"mac={TAP_GUEST_MAC}"]
     cmd = [POGO, "run", app, "--no-build", "--build-dir", build_dir,
            "--dry-run"] + opts
     if args is not None:

@@ -4,9 +4,11 @@
 kernel with an initramfs of busybox-static, the kernel's virtio modules
 and one static musl program, booted under the same QEMU machine,
 accelerator, memory and network backend as Pogo. /init brings up eth0
-(10.0.2.15/24, gateway 10.0.2.2, as under QEMU user networking), runs
-the program and ends QEMU with the program's exit status, written to
-the isa-debugcon port as Pogo does.
+with the address and gateway that qemu_command puts on the kernel
+command line (those of QEMU user networking, or of a tap device in a
+network namespace as ./pogo run --net tap:NETNS sets it up), runs the
+program and ends QEMU with the program's exit status, written to the
+isa-debugcon port as Pogo does.
 
 The Debian packages are downloaded with apt-get download and unpacked
 with dpkg-deb -x into .cache/linuxvm/, so nothing is installed on the
@@ -32,6 +34,8 @@ import subprocess
 import sys
 import tempfile
 
+import lib
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.path.join(ROOT, ".cache", "linuxvm")
 BUILD = os.path.join(ROOT, "build", "bench", "linuxvm")
@@ -50,6 +54,17 @@ APPLETS = ("sh", "mount", "mkdir", "insmod", "ip", "dd", "printf",
 # which is slow to emulate; panic=-1 turns a panic into a reboot, which
 # -no-reboot turns into the end of QEMU. tsc_early_khz is added per run.
 KERNEL_OPTIONS = "console=ttyS0 quiet panic=-1 rdinit=/init tsc=reliable"
+
+# The kernel options that give /init eth0's address (with prefix length)
+# and gateway. The kernel passes an unknown option to init only when its
+# name has no dot (Documentation/admin-guide/kernel-parameters.rst), so
+# /init reads these from /proc/cmdline.
+ADDRESS_OPTION = "linuxvm.address"
+GATEWAY_OPTION = "linuxvm.gateway"
+# The guest's address and gateway under QEMU user networking, the same
+# that ./pogo run gives Pogo there.
+USER_NET_ADDRESS = "10.0.2.15/24"
+USER_NET_GATEWAY = "10.0.2.2"
 
 # The ports of the exit status (isa-debugcon, read back from a file) and
 # of isa-debug-exit, as ./pogo run uses them.
@@ -254,9 +269,10 @@ class Cpio:
 
 
 def init_script(modules, command):
-    """Returns the initramfs's /init script: mounts, modules, network, the
-    program, and its exit status to the debug ports (poweroff -f if
-    those fail)."""
+    """Returns the initramfs's /init script: mounts, modules, network
+    (eth0 with the address and gateway of the kernel command line, when
+    both exist), the program, and its exit status to the debug ports
+    (poweroff -f if those fail)."""
     insmods = "\n".join(f"insmod /lib/modules/{os.path.basename(m)}"
                         for m in modules)
     return f"""#!/bin/sh
@@ -265,10 +281,18 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 {insmods}
 ip link set lo up
-if [ -e /sys/class/net/eth0 ]; then
-    ip addr add 10.0.2.15/24 dev eth0
+address=
+gateway=
+for option in $(cat /proc/cmdline); do
+    case $option in
+    {ADDRESS_OPTION}=*) address=${{option#*=}} ;;
+    {GATEWAY_OPTION}=*) gateway=${{option#*=}} ;;
+    esac
+done
+if [ -e /sys/class/net/eth0 ] && [ -n "$address" ] && [ -n "$gateway" ]; then
+    ip addr add "$address" dev eth0
     ip link set eth0 up
-    ip route add default via 10.0.2.2
+    ip route add default via "$gateway"
 fi
 cd /
 ulimit -n 4096
@@ -329,27 +353,51 @@ def tsc_khz(icount):
     raise RuntimeError("/proc/cpuinfo has no 'cpu MHz' line")
 
 
+def network_options(machine, forwards, netns):
+    """Returns the QEMU options and the kernel options of the network:
+    none, QEMU user networking with TCP forwards (host port, guest port)
+    bound to 127.0.0.1, or the tap device lib.TAP_DEVICE inside network
+    namespace netns (a name), as ./pogo run --net tap:NETNS has it."""
+    if forwards and netns:
+        raise ValueError("forwards need QEMU user networking, not a tap device")
+    device = "virtio-net-device" if machine == "microvm" else "virtio-net-pci"
+    if forwards:
+        fwd = "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in forwards)
+        return (["-netdev", f"user,id=net0,restrict=on{fwd}",
+                 "-device", f"{device},netdev=net0"],
+                f" {ADDRESS_OPTION}={USER_NET_ADDRESS}"
+                f" {GATEWAY_OPTION}={USER_NET_GATEWAY}")
+    if netns:
+        return (["-netdev", f"tap,id=net0,ifname={lib.TAP_DEVICE},"
+                 "script=no,downscript=no",
+                 "-device", f"{device},netdev=net0,mac={lib.TAP_GUEST_MAC}"],
+                f" {ADDRESS_OPTION}={lib.TAP_GUEST}/{lib.TAP_PREFIX_LENGTH}"
+                f" {GATEWAY_OPTION}={lib.TAP_HOST}")
+    return [], ""
+
+
 def qemu_command(initramfs, status_file, mem="256M", machine="microvm",
-                 forwards=(), icount=False, compressed=False):
+                 forwards=(), netns=None, icount=False, compressed=False):
     """Returns the QEMU command of the Linux VM: the options of ./pogo
     run, with ACPI left on under microvm because Debian's kernel finds
     virtio-mmio devices through ACPI (it lacks
     VIRTIO_MMIO_CMDLINE_DEVICES). The kernel is vmlinux, or with
-    compressed the package's vmlinuz."""
+    compressed the package's vmlinuz. The network is that of
+    network_options(); with netns, QEMU runs under ip netns exec, and
+    the tap device must exist in that namespace."""
     kernel = fetch()
-    device = "virtio-net-device" if machine == "microvm" else "virtio-net-pci"
+    net_args, net_kopts = network_options(machine, forwards, netns)
     cmd = ["qemu-system-x86_64", "-M", machine, "-m", mem, "-accel", "tcg",
            "-cpu", "max", "-display", "none", "-nodefaults",
            "-no-user-config", "-no-reboot", "-serial", "stdio",
            "-kernel", kernel.vmlinuz if compressed else kernel.vmlinux,
            "-initrd", initramfs,
-           "-append", f"{KERNEL_OPTIONS} tsc_early_khz={tsc_khz(icount)}",
+           "-append", f"{KERNEL_OPTIONS} tsc_early_khz={tsc_khz(icount)}"
+           f"{net_kopts}",
            "-device", "isa-debug-exit,iobase=0x501,iosize=1",
-           "-debugcon", f"file:{status_file}"]
-    if forwards:
-        fwd = "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in forwards)
-        cmd += ["-netdev", f"user,id=net0,restrict=on{fwd}",
-                "-device", f"{device},netdev=net0"]
+           "-debugcon", f"file:{status_file}"] + net_args
+    if netns:
+        cmd = ["ip", "netns", "exec", netns] + cmd
     if icount:
         cmd += ["-icount", "shift=0"]
     else:

@@ -34,7 +34,7 @@ import servers  # noqa: E402
 import sqlite  # noqa: E402
 import threads  # noqa: E402
 
-# Redis runs last: its runs under QEMU user networking stall most often.
+# Redis runs last, so that its stalled runs, if any, delay no other suite.
 SUITES = {
     "boot": boot.run,
     "threads": threads.run,
@@ -58,11 +58,16 @@ METHOD = ("each figure is measured in rounds that visit every system in "
           "hits all of them alike; the first round or rounds are a warm-up "
           "and are thrown away. Both VMs run under the same QEMU, machine "
           "(microvm), accelerator (TCG, -cpu max), memory (256M unless the "
-          "figure says otherwise) and network backend (user networking "
-          "with restrict=on, forwards bound to 127.0.0.1). The servers of "
-          "a suite stay up side by side while their load runs; wrk runs "
-          "with one thread. Host programs are the same static musl "
-          "binaries, run in a network namespace of their own.")
+          "figure says otherwise) and network backend. A server runs in "
+          "a network namespace of its own, which the benchmark creates "
+          "and deletes, and its clients run inside that namespace: a VM "
+          "has a tap device there (the guest is 10.0.0.2, the namespace "
+          "10.0.0.1), and a host program, the same static musl binary, "
+          "has only loopback. The smallest -m with which a server "
+          "responds is found under QEMU user networking with restrict=on "
+          "and a forward bound to 127.0.0.1. The servers of a "
+          "suite stay up side by side while their load runs; wrk runs "
+          "with one thread.")
 
 
 def ensure_tools():

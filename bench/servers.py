@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Server benchmarks: httpd and nginx under wrk, Redis under
 redis-benchmark, each in Pogo, natively on the host and in the Linux VM.
-Both VMs have the same memory and reach the host through QEMU user
-networking with restrict=on and a forward bound to 127.0.0.1; the host
-programs run in a network namespace of their own with only loopback.
-Also the time from starting QEMU (or the host program) to the first
-answered request."""
+Every system runs in a network namespace of its own that the benchmark
+creates and deletes, and its clients run inside that namespace. Both VMs
+have the same memory and a tap device in their namespace, as ./pogo run
+--net tap:NETNS sets it up, and are reached at 10.0.0.2. The host
+programs have only loopback. Also the time from starting QEMU (or the
+host program) to the first answered request."""
+import contextlib
 import os
 import tempfile
 
@@ -22,8 +24,8 @@ REDIS_REQUESTS = (10000, 100000)
 WARMUP = (1, 1)
 RUNS = (2, 3)
 # Redis's load runs under QUICK: one run after the warm-up and one try,
-# because its runs stall often under QEMU user networking (see
-# lib.redis_benchmark) and each stall costs REDIS_STALL_SECONDS.
+# because each stalled run (see lib.redis_benchmark) costs
+# REDIS_STALL_SECONDS.
 REDIS_QUICK_RUNS = 1
 REDIS_QUICK_TRIES = 1
 
@@ -80,12 +82,13 @@ SERVERS = {
 
 class Bench:
     """The three systems of one server: builds them, starts and stops
-    them, and records the command each ran."""
+    them, and records the command each ran. namespaces maps each system
+    to its Netns, in which its server and its clients run."""
 
-    def __init__(self, name, netns):
+    def __init__(self, name, namespaces):
         self.name = name
         self.spec = SERVERS[name]
-        self.netns = netns
+        self.namespaces = namespaces
         app = os.path.join(lib.ROOT, self.spec["app"])
         self.app = app
         self.build_dir = os.path.join(lib.BUILD, lib.manifest_value(app, "name"))
@@ -99,27 +102,31 @@ class Bench:
         self.logs = os.path.join(lib.BUILD, "logs", name)
         os.makedirs(self.logs, exist_ok=True)
         self.commands = {}
+        # ./pogo run creates Pogo's tap device when it prints the command.
+        namespaces["linuxvm"].add_tap()
+        namespaces["linuxvm"].add_guest_neighbour()
 
     def start(self, system):
-        port = lib.free_port()
         status = os.path.join(self.logs, f"{system}.status")
-        guest = self.spec["guest_port"]
+        netns = self.namespaces[system]
+        address = (lib.TAP_GUEST, self.spec["guest_port"])
         if system == "pogo":
             cmd = lib.pogo_vm_command(self.app, self.build_dir, status,
-                                      forwards=[(port, guest)],
+                                      netns=netns.name,
                                       args=self.spec["vm_args"])
+            netns.add_guest_neighbour()
         elif system == "linuxvm":
             cmd = linuxvm.qemu_command(self.initramfs, status, lib.VM_MEMORY,
-                                       forwards=[(port, guest)])
+                                       netns=netns.name)
         else:
-            # The VMs listen on the guest port, and the host program on port.
-            cmd = self.netns.prefix() + ["prlimit", "--nofile=4096",
-                                         self.binary] + \
-                self.spec["host_args"](port)
+            # The host program listens on loopback of its own namespace.
+            address = ("127.0.0.1", lib.free_port())
+            cmd = netns.prefix() + ["prlimit", "--nofile=4096",
+                                    self.binary] + \
+                self.spec["host_args"](address[1])
         self.commands[system] = lib.command_line(cmd)
-        server = lib.Server(system, cmd, port,
+        server = lib.Server(system, cmd, address,
                             os.path.join(self.logs, f"{system}.log"))
-        netns = self.netns if system == "host" else None
         try:
             server.first_answer = lib.wait_until_serving(
                 server, self.spec["probe"], netns)
@@ -129,7 +136,7 @@ class Bench:
         return server
 
     def client_prefix(self, system):
-        return self.netns.prefix() if system == "host" else []
+        return self.namespaces[system].prefix()
 
 
 def startup_figure(bench, quick):
@@ -149,8 +156,9 @@ def startup_figure(bench, quick):
 
 def load_figures(bench, quick, workloads, runs=None, tries=2):
     """Starts the three servers, runs each workload (name, function of
-    system and port returning {"rps", "p99_ms"}) in interleaved rounds,
-    and returns a throughput and a latency figure per workload."""
+    the client's command prefix and the server's address returning
+    {"rps", "p99_ms"}) in interleaved rounds, and returns a throughput
+    and a latency figure per workload."""
     servers = {}
     figures = []
 
@@ -169,7 +177,7 @@ def load_figures(bench, quick, workloads, runs=None, tries=2):
             errors = {}
             results = lib.rounds(
                 lib.SYSTEMS, runs or RUNS[not quick], WARMUP[not quick],
-                lambda s: run_load(bench.client_prefix(s), servers[s].port),
+                lambda s: run_load(bench.client_prefix(s), servers[s].address),
                 errors, restart, tries)
             rps = {s: lib.summary([r["rps"] for r in v]) for s, v in results.items()}
             p99 = {s: lib.summary([r["p99_ms"] for r in v]) for s, v in results.items()}
@@ -190,8 +198,8 @@ def load_figures(bench, quick, workloads, runs=None, tries=2):
 def wrk_workloads(quick):
     seconds = WRK_SECONDS[not quick]
 
-    def load(prefix, port):
-        r = lib.wrk(port, seconds, WRK_CONNECTIONS, prefix)
+    def load(prefix, address):
+        r = lib.wrk(address, seconds, WRK_CONNECTIONS, prefix)
         if r["non_2xx"]:
             raise RuntimeError(f"wrk: {r['non_2xx']} responses were not 2xx or 3xx")
         return r
@@ -204,8 +212,8 @@ def redis_workloads(quick):
     workloads = []
     for pipeline in (1, 16):
         for test in ("get", "set"):
-            def load(prefix, port, test=test, pipeline=pipeline):
-                return lib.redis_benchmark(port, test, requests, pipeline,
+            def load(prefix, address, test=test, pipeline=pipeline):
+                return lib.redis_benchmark(address, test, requests, pipeline,
                                            REDIS_CONNECTIONS, prefix)
             workloads.append((f"{test.upper()} -P {pipeline}, "
                               f"{REDIS_CONNECTIONS} connections, "
@@ -240,9 +248,10 @@ def add_targets(figures):
 
 
 def run_server(name, quick):
-    netns = lib.Netns()
-    try:
-        bench = Bench(name, netns)
+    with contextlib.ExitStack() as stack:
+        namespaces = {system: stack.enter_context(lib.Netns(system))
+                      for system in lib.SYSTEMS}
+        bench = Bench(name, namespaces)
         figures = [startup_figure(bench, quick)]
         if name == "redis" and quick:
             figures += load_figures(bench, quick, redis_workloads(quick),
@@ -255,8 +264,6 @@ def run_server(name, quick):
             f["commands"] = dict(bench.commands)
             f["accel"] = "tcg"
         return add_targets(figures)
-    finally:
-        netns.close()
 
 
 def run_httpd(quick):

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The benchmarks' own machinery: the Linux VM baseline boots a static
-musl program and passes its output and exit status through, and the
-report generator's unit tests (bench/test_report.py) pass."""
+"""The benchmarks' own machinery. The Linux VM baseline boots a static
+musl program and passes its output and exit status through, and it
+serves on a tap device inside a network namespace that the test creates
+and deletes, reached only from inside it. The report generator's unit
+tests (bench/test_report.py) pass."""
 import os
 import subprocess
 import sys
@@ -12,6 +14,7 @@ from pogotest import check, check_eq
 
 sys.path.insert(0, os.path.join(pogotest.ROOT, "bench"))
 
+import lib  # noqa: E402
 import linuxvm  # noqa: E402
 
 TESTS = []
@@ -35,14 +38,21 @@ def boot_linux_vm(binary, args, name):
                 p.stdout.decode(errors="replace"))
 
 
-def linux_vm_runs_helloworld():
-    binary = os.path.join(pogotest.BUILD, "host", "bench-helloworld")
+def host_build(app):
+    """Builds application folder app (under apps/) for the host with
+    mk/host.mk and returns the program's path."""
+    binary = os.path.join(pogotest.BUILD, "host", f"bench-{app}")
     os.makedirs(os.path.dirname(binary), exist_ok=True)
     p = subprocess.run(["make", "-s", "-f", os.path.join(pogotest.ROOT, "mk",
                                                          "host.mk"),
-                        "APP=apps/helloworld", f"OUT={binary}"],
+                        f"APP=apps/{app}", f"OUT={binary}"],
                        cwd=pogotest.ROOT, capture_output=True, text=True)
-    check(p.returncode == 0, f"host build of helloworld failed:\n{p.stderr}")
+    check(p.returncode == 0, f"host build of {app} failed:\n{p.stderr}")
+    return binary
+
+
+def linux_vm_runs_helloworld():
+    binary = host_build("helloworld")
     status, output = boot_linux_vm(binary, [], "test-helloworld")
     check("Hello from Pogo!\r\n" in output,
           f"helloworld's line missing from the console: {output[-800:]!r}")
@@ -56,6 +66,29 @@ def linux_vm_passes_exit_status():
     check_eq(status, 42, "exit status")
 
 
+def linux_vm_serves_on_tap():
+    binary = host_build("httpd")
+    rootfs = os.path.join(pogotest.ROOT, "apps", "httpd", "rootfs")
+    with pogotest.lock_for("linuxvm-fetch"):
+        initramfs = linuxvm.build_initramfs(binary, ["-p", "80", "-r", "/www"],
+                                            rootfs, name="test-httpd-tap")
+    with lib.Netns("test-tap") as netns, \
+            tempfile.NamedTemporaryFile(prefix="linuxvm-status.") as status, \
+            tempfile.NamedTemporaryFile(prefix="linuxvm-log.") as log:
+        netns.add_tap()
+        netns.add_guest_neighbour()
+        cmd = linuxvm.qemu_command(initramfs, status.name, netns=netns.name)
+        server = lib.Server("linuxvm", cmd, (lib.TAP_GUEST, 80), log.name)
+        try:
+            lib.wait_until_serving(server, lib.HTTP_PROBE, netns, timeout=120)
+        except RuntimeError as e:
+            with open(log.name, errors="replace") as f:
+                console = f.read()[-800:]
+            raise pogotest.Failure(f"{e}\nconsole: {console!r}")
+        finally:
+            server.stop()
+
+
 def report_generator_unit_tests():
     p = subprocess.run([sys.executable, os.path.join(pogotest.ROOT, "bench",
                                                      "test_report.py")],
@@ -65,4 +98,5 @@ def report_generator_unit_tests():
 
 add("linux_vm_runs_helloworld", linux_vm_runs_helloworld)
 add("linux_vm_passes_exit_status", linux_vm_passes_exit_status)
+add("linux_vm_serves_on_tap", linux_vm_serves_on_tap)
 add("report_generator_unit_tests", report_generator_unit_tests)
