@@ -19,15 +19,10 @@ WRK_CONNECTIONS = 30
 WRK_SECONDS = (3, 10)
 # redis-benchmark's load: connections, and requests per run (QUICK, full).
 REDIS_CONNECTIONS = 30
-REDIS_REQUESTS = (10000, 100000)
+REDIS_REQUESTS = (30000, 100000)
 # Rounds of every measurement (QUICK, full): warm-up, then runs.
 WARMUP = (1, 1)
 RUNS = (2, 3)
-# Redis's load runs under QUICK: one run after the warm-up and one try,
-# because each stalled run (see lib.redis_benchmark) costs
-# REDIS_STALL_SECONDS.
-REDIS_QUICK_RUNS = 1
-REDIS_QUICK_TRIES = 1
 
 
 def www(app):
@@ -253,10 +248,7 @@ def run_server(name, quick):
                       for system in lib.SYSTEMS}
         bench = Bench(name, namespaces)
         figures = [startup_figure(bench, quick)]
-        if name == "redis" and quick:
-            figures += load_figures(bench, quick, redis_workloads(quick),
-                                    REDIS_QUICK_RUNS, REDIS_QUICK_TRIES)
-        elif name == "redis":
+        if name == "redis":
             figures += load_figures(bench, quick, redis_workloads(quick))
         else:
             figures += load_figures(bench, quick, wrk_workloads(quick))
