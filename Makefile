@@ -74,6 +74,9 @@ httpd_request-fuzz := tests/fuzz/httpd_request_fuzz.c apps/httpd/request.c
 fuzz-targets += cpio
 cpio-fuzz := tests/fuzz/cpio_fuzz.c lib/cpio/cpio.c lib/string/format.c \
     lib/string/string.c
+fuzz-targets += lz4
+lz4-fuzz := tests/fuzz/lz4_fuzz.c arch/x86_64/decompress/lz4.c
+lz4-fuzz-cflags := -Iarch/x86_64/decompress
 
 define fuzz_rule
 build/fuzz/$(1): $$($(1)-fuzz)

@@ -8,7 +8,7 @@ POGO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PYTHON=/usr/bin/python3
 
 # Debian packages behind the tools each command needs.
-BUILD_PACKAGES="gcc make binutils musl-tools python3-kconfiglib cpio dpkg-dev"
+BUILD_PACKAGES="gcc make binutils musl-tools python3-kconfiglib cpio dpkg-dev lz4"
 RUN_PACKAGES="qemu-system-x86"
 
 usage() {
@@ -209,6 +209,21 @@ image_end_kib() {
     echo $(((max + 1023) / 1024))
 }
 
+# Fails when QEMU would load the initrd over the image. QEMU puts it at
+# the top of RAM, below 160 KiB kept for ACPI tables on q35 and pc
+# (measured with QEMU 7.2), and loads it before the image runs.
+# check_initrd_room FILE MACHINE MEM MEM_KIB IMAGE_END_KIB
+check_initrd_room() {
+    local size_k acpi_k=160 need_k
+    size_k=$(( ($(stat -c %s "$1") + 4095) / 4096 * 4 ))
+    [ "$2" = microvm ] && acpi_k=0
+    need_k=$(($5 + size_k + acpi_k + 4))
+    [ "$4" -ge "$need_k" ] ||
+        die "-m $3 is too small for the image ($5 KiB) and the initrd" \
+            "($size_k KiB), which QEMU puts at the top of RAM: use -m ${need_k}K" \
+            "or more"
+}
+
 # Converts a QEMU memory size (64M, 1200K, 1G, plain number = MiB) to KiB.
 mem_kib() {
     local m=$1 n unit
@@ -363,6 +378,7 @@ cmd_run() {
     if [ -n "$need_k" ] && [ "$mem_k" -le "$need_k" ]; then
         die "-m $mem is too small: the image itself reaches $need_k KiB of RAM"
     fi
+    [ -z "$initrd" ] || check_initrd_room "$initrd" "$machine" "$mem" "$mem_k" "$need_k"
 
     accel=$(choose_accel "$accel") || exit 2
     if [ -z "$cpu" ]; then

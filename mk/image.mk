@@ -94,6 +94,12 @@ $(CONFIG_H): $(CONFIG)
 
 -include $(CONFIG)
 
+ifeq ($(CONFIG_IMAGE_COMPRESS),y)
+ifeq ($(shell command -v lz4),)
+$(error lz4 is missing, which compresses the image (CONFIG_IMAGE_COMPRESS); run: apt-get install lz4)
+endif
+endif
+
 SYSCALL_NR_H := $(C)/include/pogo/syscall_nr.h
 
 $(SYSCALL_NR_H): $(POGO)/scripts/gen-syscalls.sh
@@ -258,12 +264,30 @@ $(B)/$(name).dbg: $(B)/pagetables.o
 	$(Q)$(POGO)/scripts/check-layout.sh $(B)/pass2.elf $@
 
 # The image: stripped, and packed by scripts/pack-image.py (segments
-# back to back in the file instead of page-aligned).
-$(B)/$(name): $(B)/$(name).dbg $(POGO)/scripts/pack-image.py
+# back to back in the file instead of page-aligned). With
+# CONFIG_IMAGE_COMPRESS this is <name>.uncompressed, and <name> is its
+# compressed form.
+ifeq ($(CONFIG_IMAGE_COMPRESS),y)
+KERNEL_IMAGE := $(B)/$(name).uncompressed
+else
+KERNEL_IMAGE := $(B)/$(name)
+endif
+
+$(KERNEL_IMAGE): $(B)/$(name).dbg $(POGO)/scripts/pack-image.py
 	$(Q)$(OBJCOPY) --strip-all --remove-section=.comment $< $@.stripped
 	$(Q)$(PYTHON) $(POGO)/scripts/pack-image.py $@.stripped $@
 	$(Q)rm -f $@.stripped && chmod +x $@
 	@echo "  IMAGE   $(patsubst $(POGO)/%,%,$@) ($$(stat -c %s $@) bytes)"
+
+ifeq ($(CONFIG_IMAGE_COMPRESS),y)
+include $(POGO)/arch/x86_64/decompress/build.mk
+
+$(B)/$(name): $(KERNEL_IMAGE) $(DECOMPRESSOR) $(POGO)/scripts/compress-image.py
+	$(Q)$(PYTHON) $(POGO)/scripts/compress-image.py \
+	    --decompressor $(DECOMPRESSOR) --symbols $(B)/$(name).dbg $< $@.tmp
+	$(Q)mv $@.tmp $@ && chmod +x $@
+	@echo "  IMAGE   $(patsubst $(POGO)/%,%,$@) ($$(stat -c %s $@) bytes, LZ4-compressed)"
+endif
 
 ifneq ($(C),$(B))
 $(B)/.config: $(CONFIG)

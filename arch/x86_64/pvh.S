@@ -25,10 +25,18 @@ pvh_start32:
     cld
     mov %ebx, %esi
 
-    /* First timestamp of the boot trace. */
+    /* Timestamps of the boot trace: the kernel's entry, and the boot's
+     * first instruction, which is the same unless the decompressor of a
+     * compressed image (arch/x86_64/decompress) stored its own. */
     rdtsc
+    mov %eax, pogo_boot_tsc_kernel
+    mov %edx, pogo_boot_tsc_kernel + 4
+    mov pogo_boot_tsc_entry, %ecx
+    or pogo_boot_tsc_entry + 4, %ecx
+    jnz 1f
     mov %eax, pogo_boot_tsc_entry
     mov %edx, pogo_boot_tsc_entry + 4
+1:
 
     mov $0x80000000, %eax
     cpuid
@@ -114,7 +122,9 @@ msg_no_nx:
     .asciz "pogo: this CPU has no NX bit; Pogo cannot run\n"
 
     .section .data.boot, "aw"
-    .globl pogo_boot_tsc_entry
+    .globl pogo_boot_tsc_entry, pogo_boot_tsc_kernel
     .p2align 3
 pogo_boot_tsc_entry:
+    .quad 0
+pogo_boot_tsc_kernel:
     .quad 0

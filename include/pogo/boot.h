@@ -6,13 +6,15 @@
 #include <pogo/compiler.h>
 
 enum pogo_boot_stage {
-    POGO_BOOT_ENTRY, /* first instruction, stamped by the PVH entry */
-    POGO_BOOT_C,     /* first C code */
-    POGO_BOOT_ARCH,  /* CPU tables and FPU set up */
-    POGO_BOOT_PLAT,  /* start info read, console up */
-    POGO_BOOT_LIBS,  /* every library initialized */
-    POGO_BOOT_APP,   /* jump to the application's _start */
-    POGO_BOOT_MAIN,  /* the application's main() called */
+    POGO_BOOT_ENTRY,  /* first instruction: the kernel's PVH entry, or the
+                         decompressor's in a compressed image */
+    POGO_BOOT_KERNEL, /* the kernel's PVH entry */
+    POGO_BOOT_C,      /* first C code */
+    POGO_BOOT_ARCH,   /* CPU tables and FPU set up */
+    POGO_BOOT_PLAT,   /* start info read, console up */
+    POGO_BOOT_LIBS,   /* every library initialized */
+    POGO_BOOT_APP,    /* jump to the application's _start */
+    POGO_BOOT_MAIN,   /* the application's main() called */
     POGO_BOOT_STAGES
 };
 

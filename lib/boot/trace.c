@@ -13,6 +13,7 @@
 #include <pogo/time.h>
 
 extern uint64_t pogo_boot_tsc_entry;
+extern uint64_t pogo_boot_tsc_kernel;
 
 int __real_main(int argc, char **argv, char **envp);
 
@@ -21,10 +22,10 @@ static bool trace_enabled;
 static bool icount; /* the TSC counts guest instructions */
 
 static const char *const stage_names[POGO_BOOT_STAGES] = {
-    [POGO_BOOT_ENTRY] = "entry",    [POGO_BOOT_C] = "c",
-    [POGO_BOOT_ARCH] = "arch",      [POGO_BOOT_PLAT] = "plat",
-    [POGO_BOOT_LIBS] = "libraries", [POGO_BOOT_APP] = "app",
-    [POGO_BOOT_MAIN] = "main",
+    [POGO_BOOT_ENTRY] = "entry", [POGO_BOOT_KERNEL] = "kernel",
+    [POGO_BOOT_C] = "c",         [POGO_BOOT_ARCH] = "arch",
+    [POGO_BOOT_PLAT] = "plat",   [POGO_BOOT_LIBS] = "libraries",
+    [POGO_BOOT_APP] = "app",     [POGO_BOOT_MAIN] = "main",
 };
 
 void pogo_boot_stamp(enum pogo_boot_stage stage)
@@ -51,6 +52,7 @@ static void print_trace(void)
     uint64_t prev = first;
 
     stamps[POGO_BOOT_ENTRY] = first;
+    stamps[POGO_BOOT_KERNEL] = pogo_boot_tsc_kernel;
     pogo_log(POGO_LOG_ERROR, "boot-trace: stage tsc cycles-since-entry "
                              "cycles-since-previous us-since-entry\n");
     for (int i = 0; i < POGO_BOOT_STAGES; i++) {

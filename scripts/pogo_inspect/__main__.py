@@ -63,10 +63,24 @@ def syscall_report(build):
     return report.format_syscalls(implemented, reach, names)
 
 
+def compressed_kernel(build):
+    """Return the path of the uncompressed kernel image when the image is
+    compressed (CONFIG_IMAGE_COMPRESS), or None."""
+    enabled, _ = report.read_config(build.config)
+    if ("IMAGE_COMPRESS", "y") not in enabled:
+        return None
+    path = build.image + ".uncompressed"
+    if not os.path.isfile(path):
+        raise InspectError(f"{path}: no such file; build the image with "
+                           f"./pogo build")
+    return path
+
+
 def print_report(build, table, rows):
     print(f"{build.name}: {report.display_path(build.image)}\n")
     print(report.format_sizes(rows) + "\n")
-    print(report.format_image(build.image, build.elf_sections, rows) + "\n")
+    print(report.format_image(build.image, build.elf_sections, rows,
+                              compressed_kernel(build)) + "\n")
     print(report.format_sections(build.elf_sections, table) + "\n")
     print(report.format_config(build.config) + "\n")
     print(syscall_report(build))

@@ -7,7 +7,9 @@ import struct
 import subprocess
 
 ELF_HEADER = struct.Struct("<16sHHIQQQIHHHHHH")
+PROGRAM_HEADER = struct.Struct("<IIQQQQQQ")
 SECTION_HEADER = struct.Struct("<IIQQQQIIQQ")
+PT_LOAD = 1
 SHT_NOBITS = 8
 SHF_WRITE = 0x1
 SHF_ALLOC = 0x2
@@ -41,6 +43,26 @@ def read_sections(path):
         sections.append(Section(data[names_offset + name:end].decode(),
                                 kind, flags, address, offset, size))
     return sections
+
+
+def load_end(path):
+    """Return the end address of the highest loadable segment of the ELF
+    file at path (the stripped image has no section headers)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise ElfError(f"{path}: not a little-endian 64-bit ELF file")
+    header = ELF_HEADER.unpack_from(data)
+    phoff, phentsize, phnum = header[5], header[9], header[10]
+    if phentsize != PROGRAM_HEADER.size or \
+            phoff + phnum * phentsize > len(data):
+        raise ElfError(f"{path}: invalid program header table")
+    ends = [paddr + memsz for kind, _, _, _, paddr, _, memsz, _ in
+            (PROGRAM_HEADER.unpack_from(data, phoff + i * phentsize)
+             for i in range(phnum)) if kind == PT_LOAD]
+    if not ends:
+        raise ElfError(f"{path}: no loadable segment")
+    return max(ends)
 
 
 def section_kind(section):

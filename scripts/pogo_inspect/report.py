@@ -65,22 +65,35 @@ def format_sizes(rows):
     return "\n".join(lines)
 
 
-def format_image(path, sections, rows):
+def format_image(path, sections, rows, uncompressed=None):
     """Compare the image file's size with the section contents it holds,
-    and give the memory the loaded image spans."""
+    and give the memory the loaded image spans. uncompressed names the
+    kernel image of an image built with CONFIG_IMAGE_COMPRESS."""
     loaded = elf.allocated(sections)
     contents = sum(s.size for s in loaded if s.type != elf.SHT_NOBITS)
     size = os.path.getsize(path)
     start = min(s.address for s in loaded)
     end = max(s.address + s.size for s in loaded)
     bss = total_row(rows).bss
+    span = (f"Loaded, its sections span {start:#x}-{end:#x} "
+            f"({(end - start) / 1024:,.0f} KiB, with {bss:,} bytes of bss)")
+    if uncompressed is None:
+        return wrap(
+            f"Image file {display_path(path)}: {size:,} bytes, of which "
+            f"{contents:,} are section contents and {size - contents:,} ELF "
+            f"headers and padding. {span}, so ./pogo run needs -m above "
+            f"{(end + 1023) // 1024:,} KiB.", indent="")
+    kernel_size = os.path.getsize(uncompressed)
+    top = elf.load_end(path)
     return wrap(
-        f"Image file {display_path(path)}: {size:,} bytes, of which "
-        f"{contents:,} are section contents and {size - contents:,} ELF "
-        f"headers and padding. Loaded, its sections span "
-        f"{start:#x}-{end:#x} ({(end - start) / 1024:,.0f} KiB, with "
-        f"{bss:,} bytes of bss), so ./pogo run needs -m above "
-        f"{(end + 1023) // 1024:,} KiB.", indent="")
+        f"Image file {display_path(path)}: {size:,} bytes, LZ4-compressed "
+        f"(CONFIG_IMAGE_COMPRESS) from {display_path(uncompressed)}: "
+        f"{kernel_size:,} bytes, of which {contents:,} are section contents "
+        f"and {kernel_size - contents:,} ELF headers and padding. {span}. "
+        f"The decompressor and the compressed data are loaded above them, "
+        f"up to {top:#x}, so ./pogo run needs -m above "
+        f"{(top + 1023) // 1024:,} KiB; after the boot that memory is "
+        f"free.", indent="")
 
 
 def format_sections(sections, table):

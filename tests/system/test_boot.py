@@ -186,7 +186,8 @@ def test_unknown_syscall_is_logged_once():
 def test_boot_trace_reports_stages_and_instructions():
     r = pogotest.run(HELLO, extra=["--boot-trace"])
     check_eq(r.status, 0, "exit status")
-    for stage in ("entry", "c", "arch", "plat", "libraries", "app", "main"):
+    for stage in ("entry", "kernel", "c", "arch", "plat", "libraries", "app",
+                  "main"):
         check(re.search(rf"boot-trace: {stage} \d+", r.stderr),
               f"no stage {stage} in:\n{r.stderr}")
     check(re.search(r"boot-trace: \d+ guest instructions from the first "

@@ -70,3 +70,7 @@ build/unit/initrd_ramfs: lib/cpio/unpack.c
 unit-tests += vm_file
 vm_file-src := tests/unit/vm_file_test.c tests/unit/fake_mm.c lib/mm/vm.c \
     lib/mm/regions.c lib/string/format.c lib/string/string.c
+
+unit-tests += lz4
+lz4-src := tests/unit/lz4_test.c arch/x86_64/decompress/lz4.c
+lz4-cflags := -Iarch/x86_64/decompress
