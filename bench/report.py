@@ -150,9 +150,12 @@ HEADLINE = (
     "helloworld: smallest -m",
     "httpd: wrk",
     "nginx: wrk",
+    "redis: image size",
+    "redis: smallest -m",
     "redis: GET -P 1,",
     "redis: GET -P 16,",
     "sqlite speedtest1",
+    "open of an existing file (TCG -icount",
 )
 
 
