@@ -170,6 +170,12 @@ uint64_t pogo_sched_thread_cpu_ns(struct pogo_thread *t);
 /* Gives up the CPU if the current time slice is over (syscall exit). */
 void pogo_sched_preempt_point(void);
 
+/*
+ * Lets the kernel threads that an interrupt woke, such as the network's
+ * receive thread, run before the caller goes on.
+ */
+void pogo_sched_run_kernel_threads(void);
+
 /* Called by the interrupt exit path: may switch threads (preemption). */
 void pogo_sched_irq_exit(struct pogo_regs *regs);
 

@@ -99,6 +99,17 @@ static long not_implemented(unsigned long nr)
     return -ENOSYS;
 }
 
+/* Tells whether a call that returned ret was a poll, select or
+ * epoll_wait that found nothing ready. */
+static bool found_nothing(unsigned long nr, long ret)
+{
+    if (ret != 0)
+        return false;
+    return nr == POGO_NR_poll || nr == POGO_NR_ppoll || nr == POGO_NR_select ||
+           nr == POGO_NR_pselect6 || nr == POGO_NR_epoll_wait ||
+           nr == POGO_NR_epoll_pwait;
+}
+
 int pogo_syscall(struct pogo_regs *r)
 {
     unsigned long nr = r->vector;
@@ -109,6 +120,17 @@ int pogo_syscall(struct pogo_regs *r)
     else
         ret = not_implemented(nr);
     r->rax = ret;
+    /* An application that polls without blocking waits for the network
+     * as much as one that blocks. Under the cooperative scheduler it
+     * would keep the receive thread that an interrupt woke from running,
+     * and so never see the data it waits for; Linux does this work
+     * between system calls. Redis polls so while a script runs.
+     * NOTE: a loop of non-blocking reads that return EAGAIN, with no
+     * poll between them, still waits forever. Yielding after EAGAIN too
+     * let nginx serve its busy connections for tens of ms before it
+     * accepted new ones. */
+    if (found_nothing(nr, ret))
+        pogo_sched_run_kernel_threads();
     pogo_sched_preempt_point();
     if (posix_signal_pending() && posix_signal_deliver(r, ret))
         return 1;

@@ -392,12 +392,13 @@ void pogo_sched_irq_exit(struct pogo_regs *regs)
 
 void pogo_sched_preempt_point(void)
 {
-    /* Kernel threads that an interrupt woke, such as the network's
-     * receive thread, run before the application goes on, as Linux runs
-     * its network processing between system calls. Otherwise, under the
-     * cooperative scheduler, an application that polls without blocking
-     * would never see the data it waits for. */
-    if (kernel_threads_ready > 0 || policy_should_preempt())
+    if (policy_should_preempt())
+        pogo_sched_yield();
+}
+
+void pogo_sched_run_kernel_threads(void)
+{
+    if (kernel_threads_ready > 0)
         pogo_sched_yield();
 }
 
