@@ -644,11 +644,18 @@ long sys_sigaltstack(long ss, long old)
     return 0;
 }
 
+/*
+ * Pogo's process is pid 1 and alone, as in a new Linux pid namespace.
+ * There, pid -1 means every process except the caller and pid 1, so it
+ * finds none. A pid below -1 names a process group that does not exist.
+ */
 long sys_kill(int pid, int sig)
 {
     if (sig < 0 || sig > LINUX_NSIG)
         return -EINVAL;
-    if (pid != 0 && pid != -1 && !pogo_thread_find(pid))
+    if (pid < 0)
+        return -ESRCH;
+    if (pid != 0 && !pogo_thread_find(pid))
         return -ESRCH;
     if (sig)
         posix_signal_send(NULL, sig);

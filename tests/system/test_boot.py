@@ -295,6 +295,22 @@ def test_wall_clock_matches_the_hosts():
 
 
 add("wall_clock_matches_the_hosts", test_wall_clock_matches_the_hosts)
+
+
+def test_pid_one_matches_linux_pid_namespace():
+    """Pogo's process is alone, so Linux's reference is pid 1 of a new pid
+    namespace (unshare needs root, as the tap tests do)."""
+    source = os.path.join("tests", "system", "pid_one.c")
+    native = pogotest.run_host("unshare", ["--pid", "--fork",
+                                           pogotest.host_binary(source)])
+    check_eq(native.status, 0, f"native run under unshare: {native.stderr}")
+    r = pogotest.run(pogotest.guest_app(source))
+    check_eq(r.stdout, native.stdout, "output")
+    check_eq(r.status, 0, "exit status")
+
+
+add("pid_one_matches_linux_pid_namespace",
+    test_pid_one_matches_linux_pid_namespace)
 add("thread_stack_overflow_names_the_thread",
     test_thread_stack_overflow_names_the_thread)
 add("abort_ends_with_sigabrt_and_a_report", test_abort_ends_with_sigabrt_and_a_report)
