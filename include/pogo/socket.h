@@ -25,6 +25,7 @@
 #define POGO_SOCK_DGRAM  2
 
 #define POGO_AF_UNSPEC 0
+#define POGO_AF_UNIX   1
 #define POGO_AF_INET   2
 
 /* Message flags, numbered as Linux's. */

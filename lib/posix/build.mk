@@ -8,7 +8,7 @@ ifeq ($(CONFIG_VFS),y)
 kobjs-y += lib/posix/fd.o lib/posix/file.o lib/posix/stat.o lib/posix/dir.o \
     lib/posix/pipe.o lib/posix/poll.o lib/posix/mmap.o \
     lib/posix/eventfd.o lib/posix/epoll.o
-kobjs-$(CONFIG_NET) += lib/posix/socket.o
+kobjs-$(CONFIG_NET) += lib/posix/socket.o lib/posix/unix.o
 else
 kobjs-y += lib/posix/console.o
 endif

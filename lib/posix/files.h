@@ -140,6 +140,58 @@ int posix_get_iovec(long user, unsigned long count, struct pogo_iovec **out,
  * 0 for none, 1 (passed) for a timeout of 0. */
 uint64_t posix_deadline_ms(int ms);
 
+/*
+ * Pipe buffers, shared by pipes and AF_UNIX socket pairs. A new buffer has
+ * one reader and one writer, and its waiters use one poll head of its own
+ * until posix_pipe_set_heads gives them the two ends' heads.
+ */
+struct pipe;
+
+#define POSIX_PIPE_NONBLOCK 0x1  /* -EAGAIN instead of waiting */
+#define POSIX_PIPE_PACKET   0x2  /* each write is a packet, as O_DIRECT */
+#define POSIX_PIPE_PEEK     0x4  /* a read leaves the data in the buffer */
+#define POSIX_PIPE_NOSIGNAL 0x8  /* -EPIPE without SIGPIPE */
+#define POSIX_PIPE_MESSAGE  0x10 /* a write of any length is one packet */
+
+/* The bytes of messages that a buffer queues, unless one message is longer:
+ * Linux's default socket send buffer. */
+#define POSIX_PIPE_MESSAGE_BYTES 212992
+
+/* Returns a new empty buffer, or NULL when memory is short. */
+struct pipe *posix_pipe_new(void);
+void posix_pipe_free(struct pipe *p);
+void posix_pipe_set_heads(struct pipe *p, struct pogo_poll_head *read_head,
+                          struct pogo_poll_head *write_head);
+
+/*
+ * Reads and writes with pipe(7) rules and POSIX_PIPE_ flags: a read waits
+ * for data and returns 0 once no writer is left, and a write to a buffer
+ * without a reader or writer fails with -EPIPE and raises SIGPIPE. A read
+ * of a packet stores its whole length in *packet_len when that is not
+ * NULL, so that the caller can tell that it was cut.
+ */
+long posix_pipe_read(struct pipe *p, struct pogo_uio *u, int flags,
+                     size_t *packet_len);
+long posix_pipe_write(struct pipe *p, struct pogo_uio *u, int flags);
+
+/* Drops every reader, every writer or both, as a socket pair's shutdown
+ * does, and wakes the waiters. */
+void posix_pipe_shut(struct pipe *p, bool reading, bool writing);
+void posix_pipe_notify_all(struct pipe *p);
+bool posix_pipe_has_writer(const struct pipe *p);
+bool posix_pipe_is_empty(const struct pipe *p);
+bool posix_pipe_is_full(const struct pipe *p);
+size_t posix_pipe_bytes(struct pipe *p);
+size_t posix_pipe_capacity(const struct pipe *p);
+
+/*
+ * Installs two new files at the lowest free fds and stores the two fds at
+ * user_fds, as pipe2 and socketpair do. Takes the references to both
+ * files. Returns 0, or an errno with nothing installed.
+ */
+long posix_install_fd_pair(struct pogo_file *first, struct pogo_file *second,
+                           bool cloexec, long user_fds);
+
 /* F_GETPIPE_SZ and F_SETPIPE_SZ (set): -EBADF unless f is a pipe. */
 long posix_pipe_fcntl(struct pogo_file *f, bool set, unsigned long arg);
 

@@ -22,11 +22,12 @@
 #define PIPE2_FLAGS (POGO_O_CLOEXEC | POGO_O_NONBLOCK | POGO_O_DIRECT)
 
 struct slot {
-    uintptr_t page;
-    uint16_t offset;
-    uint16_t len;
+    uintptr_t page; /* a frame, or a heap buffer for a message */
+    uint32_t offset;
+    uint32_t len;
     bool can_merge;
     bool packet;
+    bool heap;
 };
 
 struct pipe {
@@ -37,6 +38,11 @@ struct pipe {
     unsigned readers;
     unsigned writers;
     struct pogo_poll_head poll;
+    /* Readers wait on and hear of new data on read_head, writers of room
+     * on write_head: both are poll for a pipe, and the two ends' heads
+     * for a direction of a socket pair. */
+    struct pogo_poll_head *read_head;
+    struct pogo_poll_head *write_head;
 };
 
 static const struct pogo_file_ops pipe_ops;
@@ -70,10 +76,10 @@ static size_t bytes_in(struct pipe *p)
     return n;
 }
 
-/* Waits for the pipe to change; 0 or -EINTR. */
-static int wait_change(struct pipe *p)
+/* Waits for head to be notified; 0 or -EINTR. */
+static int wait_change(struct pogo_poll_head *head)
 {
-    int err = pogo_poll_wait(&p->poll, 0);
+    int err = pogo_poll_wait(head, 0);
 
     return err == -EINTR ? -EINTR : 0;
 }
@@ -83,19 +89,53 @@ static int wait_change(struct pipe *p)
 #define READABLE (POGO_POLLIN | POGO_POLLRDNORM)
 #define WRITABLE (POGO_POLLOUT | POGO_POLLWRNORM)
 
-static long pipe_read(struct pogo_file *f, struct pogo_uio *u, int64_t *pos)
+static void free_slot(struct slot *s)
 {
-    struct pipe *p = pipe_of(f);
+    if (s->heap)
+        pogo_free((void *)s->page);
+    else
+        pogo_frames_free(s->page, 0);
+    s->page = 0;
+}
+
+/* Copies the data at the front of p to u without taking it: one packet, or
+ * the bytes of every slot up to u's size. */
+static long peek(struct pipe *p, struct pogo_uio *u, size_t *packet_len)
+{
+    long ret = 0;
+
+    for (unsigned i = p->tail; i != p->head && u->resid; i++) {
+        struct slot *s = slot_at(p, i);
+        size_t chars = POGO_MIN((size_t)s->len, u->resid);
+
+        if (packet_len)
+            *packet_len = s->len;
+        if (pogo_uio_copy_out(u, (void *)(s->page + s->offset), chars))
+            return ret ? ret : -EFAULT;
+        ret += chars;
+        if (s->packet)
+            break;
+    }
+    return ret;
+}
+
+long posix_pipe_read(struct pipe *p, struct pogo_uio *u, int flags,
+                     size_t *packet_len)
+{
     bool was_full = false;
     long ret = 0;
 
     if (!u->resid)
         return 0;
     for (;;) {
+        if (!is_empty(p) && (flags & POSIX_PIPE_PEEK))
+            return peek(p, u, packet_len);
         if (!is_empty(p)) {
             struct slot *s = slot_at(p, p->tail);
             size_t chars = POGO_MIN((size_t)s->len, u->resid);
 
+            if (packet_len)
+                *packet_len = s->len;
             if (pogo_uio_copy_out(u, (void *)(s->page + s->offset), chars)) {
                 if (!ret)
                     ret = -EFAULT;
@@ -108,8 +148,7 @@ static long pipe_read(struct pogo_file *f, struct pogo_uio *u, int64_t *pos)
                 s->len = 0; /* a packet's rest is dropped, as on Linux */
             if (!s->len) {
                 was_full |= is_full(p);
-                pogo_frames_free(s->page, 0);
-                s->page = 0;
+                free_slot(s);
                 p->tail++;
             }
             if (!u->resid || s->packet)
@@ -119,23 +158,35 @@ static long pipe_read(struct pogo_file *f, struct pogo_uio *u, int64_t *pos)
         }
         if (!p->writers || ret)
             break;
-        if (f->flags & POGO_O_NONBLOCK) {
+        if (flags & POSIX_PIPE_NONBLOCK) {
             ret = -EAGAIN;
             break;
         }
-        if (wait_change(p)) {
+        if (wait_change(p->read_head)) {
             ret = -EINTR;
             break;
         }
     }
     /* As Linux, writers hear of a read only when it made room. */
     if (was_full)
-        pogo_poll_notify(&p->poll, WRITABLE);
+        pogo_poll_notify(p->write_head, WRITABLE);
     return ret;
 }
 
+/* The POSIX_PIPE_ flags of an access through f. */
+static int access_flags(struct pogo_file *f)
+{
+    return ((f->flags & POGO_O_NONBLOCK) ? POSIX_PIPE_NONBLOCK : 0) |
+           ((f->flags & POGO_O_DIRECT) ? POSIX_PIPE_PACKET : 0);
+}
+
+static long pipe_read(struct pogo_file *f, struct pogo_uio *u, int64_t *pos)
+{
+    return posix_pipe_read(pipe_of(f), u, access_flags(f), NULL);
+}
+
 /* Joins the start of a short write to the last slot, as Linux does. */
-static long merge_tail(struct pogo_file *f, struct pipe *p, struct pogo_uio *u)
+static long merge_tail(struct pipe *p, struct pogo_uio *u)
 {
     size_t chars = u->resid & PAGE_MASK;
     struct slot *last;
@@ -154,7 +205,7 @@ static long merge_tail(struct pogo_file *f, struct pipe *p, struct pogo_uio *u)
 }
 
 /* Fills one new slot from u. Returns the bytes taken or an errno. */
-static long fill_slot(struct pogo_file *f, struct pipe *p, struct pogo_uio *u)
+static long fill_slot(struct pipe *p, struct pogo_uio *u, int flags)
 {
     struct slot *s = slot_at(p, p->head);
     size_t n = POGO_MIN(u->resid, POGO_PAGE_SIZE);
@@ -169,34 +220,90 @@ static long fill_slot(struct pogo_file *f, struct pipe *p, struct pogo_uio *u)
     *s = (struct slot){
         .page = page,
         .len = n,
-        .can_merge = !(f->flags & POGO_O_DIRECT),
-        .packet = f->flags & POGO_O_DIRECT,
+        .can_merge = !(flags & POSIX_PIPE_PACKET),
+        .packet = flags & POSIX_PIPE_PACKET,
     };
     p->head++;
     return n;
 }
 
-static long pipe_write(struct pogo_file *f, struct pogo_uio *u, int64_t *pos)
+/* Whether a write finds no one to read: the readers are gone, or, in a
+ * socket pair, the direction was shut down. */
+static bool is_broken(const struct pipe *p)
 {
-    struct pipe *p = pipe_of(f);
+    return !p->readers || !p->writers;
+}
+
+static void raise_sigpipe(int flags)
+{
+    if (!(flags & POSIX_PIPE_NOSIGNAL))
+        posix_send_sigpipe();
+}
+
+/* Whether a message of len bytes may join the queue: a slot is free, and
+ * the bytes queued stay within POSIX_PIPE_MESSAGE_BYTES unless it is alone. */
+static bool has_room_for(struct pipe *p, size_t len)
+{
+    return !is_full(p) &&
+           (is_empty(p) || bytes_in(p) + len <= POSIX_PIPE_MESSAGE_BYTES);
+}
+
+/* Queues all of u as one message in a heap buffer, waiting for room. */
+static long write_message(struct pipe *p, struct pogo_uio *u, int flags)
+{
+    size_t len = u->resid;
+    struct slot *s;
+    void *buf;
+
+    for (;;) {
+        if (is_broken(p)) {
+            raise_sigpipe(flags);
+            return -EPIPE;
+        }
+        if (has_room_for(p, len))
+            break;
+        if (flags & POSIX_PIPE_NONBLOCK)
+            return -EAGAIN;
+        if (wait_change(p->write_head))
+            return -EINTR;
+    }
+    buf = pogo_malloc(len ? len : 1);
+    if (!buf)
+        return -ENOBUFS;
+    if (pogo_uio_copy_in(u, buf, len)) {
+        pogo_free(buf);
+        return -EFAULT;
+    }
+    s = slot_at(p, p->head);
+    *s = (struct slot){
+        .page = (uintptr_t)buf, .len = len, .packet = true, .heap = true};
+    p->head++;
+    pogo_poll_notify(p->read_head, READABLE);
+    return len;
+}
+
+long posix_pipe_write(struct pipe *p, struct pogo_uio *u, int flags)
+{
     long ret, n;
 
+    if (flags & POSIX_PIPE_MESSAGE)
+        return write_message(p, u, flags);
     if (!u->resid)
         return 0;
-    if (!p->readers) {
-        posix_send_sigpipe();
+    if (is_broken(p)) {
+        raise_sigpipe(flags);
         return -EPIPE;
     }
-    ret = merge_tail(f, p, u);
+    ret = merge_tail(p, u);
     while (ret >= 0 && u->resid) {
-        if (!p->readers) {
-            posix_send_sigpipe();
+        if (is_broken(p)) {
+            raise_sigpipe(flags);
             if (!ret)
                 ret = -EPIPE;
             break;
         }
         if (!is_full(p)) {
-            n = fill_slot(f, p, u);
+            n = fill_slot(p, u, flags);
             if (n < 0) {
                 if (!ret)
                     ret = n;
@@ -205,21 +312,26 @@ static long pipe_write(struct pogo_file *f, struct pogo_uio *u, int64_t *pos)
             ret += n;
             continue;
         }
-        if (f->flags & POGO_O_NONBLOCK) {
+        if (flags & POSIX_PIPE_NONBLOCK) {
             if (!ret)
                 ret = -EAGAIN;
             break;
         }
-        pogo_poll_notify(&p->poll, READABLE);
-        if (wait_change(p)) {
+        pogo_poll_notify(p->read_head, READABLE);
+        if (wait_change(p->write_head)) {
             if (!ret)
                 ret = -EINTR;
             break;
         }
     }
     if (ret > 0)
-        pogo_poll_notify(&p->poll, READABLE);
+        pogo_poll_notify(p->read_head, READABLE);
     return ret;
+}
+
+static long pipe_write(struct pogo_file *f, struct pogo_uio *u, int64_t *pos)
+{
+    return posix_pipe_write(pipe_of(f), u, access_flags(f));
 }
 
 static unsigned pipe_poll(struct pogo_file *f, struct pogo_poll_head **head)
@@ -243,6 +355,26 @@ static unsigned pipe_poll(struct pogo_file *f, struct pogo_poll_head **head)
     return mask;
 }
 
+size_t posix_pipe_bytes(struct pipe *p)
+{
+    return bytes_in(p);
+}
+
+size_t posix_pipe_capacity(const struct pipe *p)
+{
+    return (size_t)p->nslots * POGO_PAGE_SIZE;
+}
+
+bool posix_pipe_is_empty(const struct pipe *p)
+{
+    return is_empty(p);
+}
+
+bool posix_pipe_is_full(const struct pipe *p)
+{
+    return is_full(p);
+}
+
 static long pipe_ioctl(struct pogo_file *f, unsigned int cmd, unsigned long arg)
 {
     int n;
@@ -253,6 +385,16 @@ static long pipe_ioctl(struct pogo_file *f, unsigned int cmd, unsigned long arg)
     return pogo_copy_to_user((void *)arg, &n, sizeof(n));
 }
 
+void posix_pipe_notify_all(struct pipe *p)
+{
+    unsigned all =
+        READABLE | WRITABLE | POGO_POLLHUP | POGO_POLLERR | POGO_POLLRDHUP;
+
+    pogo_poll_notify(p->read_head, all);
+    if (p->write_head != p->read_head)
+        pogo_poll_notify(p->write_head, all);
+}
+
 static void pipe_release(struct pogo_file *f)
 {
     struct pipe *p = pipe_of(f);
@@ -261,8 +403,7 @@ static void pipe_release(struct pogo_file *f)
         p->readers--;
     if (pogo_file_writable(f))
         p->writers--;
-    pogo_poll_notify(&p->poll,
-                     READABLE | WRITABLE | POGO_POLLHUP | POGO_POLLERR);
+    posix_pipe_notify_all(p);
 }
 
 static const struct pogo_file_ops pipe_ops = {
@@ -287,10 +428,10 @@ static int pipe_vnode_open(struct pogo_vnode *v, struct pogo_file *f)
     return 0;
 }
 
-static void free_pipe(struct pipe *p)
+void posix_pipe_free(struct pipe *p)
 {
     while (!is_empty(p)) {
-        pogo_frames_free(slot_at(p, p->tail)->page, 0);
+        free_slot(slot_at(p, p->tail));
         p->tail++;
     }
     pogo_free(p->slots);
@@ -299,7 +440,7 @@ static void free_pipe(struct pipe *p)
 
 static void pipe_vnode_release(struct pogo_vnode *v)
 {
-    free_pipe(v->data);
+    posix_pipe_free(v->data);
     pogo_free(v);
 }
 
@@ -334,7 +475,7 @@ static long set_size(struct pipe *p, unsigned int arg)
     pogo_free(p->slots);
     p->slots = slots;
     p->nslots = nslots;
-    pogo_poll_notify(&p->poll, WRITABLE);
+    pogo_poll_notify(p->write_head, WRITABLE);
     return (long)nslots * POGO_PAGE_SIZE;
 }
 
@@ -352,24 +493,85 @@ long posix_pipe_fcntl(struct pogo_file *f, bool set, unsigned long arg)
 
 /* --- pipe and pipe2 ------------------------------------------------------ */
 
-static struct pogo_vnode *new_pipe(void)
+struct pipe *posix_pipe_new(void)
 {
     struct pipe *p = pogo_calloc(1, sizeof(*p));
-    struct pogo_vnode *v;
 
     if (!p)
         return NULL;
     p->nslots = DEFAULT_SLOTS;
     p->slots = pogo_calloc(DEFAULT_SLOTS, sizeof(*p->slots));
-    v = p->slots ? pogo_vnode_anon(POGO_S_IFIFO | 0600, &pipe_vnode_ops) : NULL;
-    if (!v) {
-        pogo_free(p->slots);
+    if (!p->slots) {
         pogo_free(p);
         return NULL;
     }
-    v->data = p;
     p->readers = p->writers = 1;
+    p->read_head = p->write_head = &p->poll;
+    return p;
+}
+
+void posix_pipe_set_heads(struct pipe *p, struct pogo_poll_head *read_head,
+                          struct pogo_poll_head *write_head)
+{
+    p->read_head = read_head;
+    p->write_head = write_head;
+}
+
+void posix_pipe_shut(struct pipe *p, bool reading, bool writing)
+{
+    if (reading)
+        p->readers = 0;
+    if (writing)
+        p->writers = 0;
+    posix_pipe_notify_all(p);
+}
+
+bool posix_pipe_has_writer(const struct pipe *p)
+{
+    return p->writers;
+}
+
+static struct pogo_vnode *new_pipe(void)
+{
+    struct pipe *p = posix_pipe_new();
+    struct pogo_vnode *v;
+
+    if (!p)
+        return NULL;
+    v = pogo_vnode_anon(POGO_S_IFIFO | 0600, &pipe_vnode_ops);
+    if (!v) {
+        posix_pipe_free(p);
+        return NULL;
+    }
+    v->data = p;
     return v;
+}
+
+long posix_install_fd_pair(struct pogo_file *first, struct pogo_file *second,
+                           bool cloexec, long user_fds)
+{
+    int fds[2];
+
+    fds[0] = pogo_fd_install(first, 0, cloexec);
+    if (fds[0] < 0) {
+        pogo_file_put(first);
+        pogo_file_put(second);
+        return fds[0];
+    }
+    fds[1] = pogo_fd_install(second, 0, cloexec);
+    if (fds[1] < 0) {
+        pogo_fd_close(fds[0]);
+        pogo_file_put(second);
+        return fds[1];
+    }
+    /* No other thread runs before this copy, so the fds are not seen
+     * before it succeeds, as on Linux. */
+    if (pogo_copy_to_user((void *)user_fds, fds, sizeof(fds))) {
+        pogo_fd_close(fds[0]);
+        pogo_fd_close(fds[1]);
+        return -EFAULT;
+    }
+    return 0;
 }
 
 long sys_pipe2(long fds, int flags)
@@ -378,7 +580,6 @@ long sys_pipe2(long fds, int flags)
     bool cloexec = flags & POGO_O_CLOEXEC;
     struct pogo_file *rf, *wf = NULL;
     struct pogo_vnode *v;
-    int pair[2];
 
     if (flags & ~PIPE2_FLAGS)
         return -EINVAL;
@@ -394,26 +595,7 @@ long sys_pipe2(long fds, int flags)
             pogo_file_put(rf);
         return -ENFILE;
     }
-    pair[0] = pogo_fd_install(rf, 0, cloexec);
-    if (pair[0] < 0) {
-        pogo_file_put(rf);
-        pogo_file_put(wf);
-        return pair[0];
-    }
-    pair[1] = pogo_fd_install(wf, 0, cloexec);
-    if (pair[1] < 0) {
-        pogo_fd_close(pair[0]);
-        pogo_file_put(wf);
-        return pair[1];
-    }
-    /* No other thread runs before this copy, so the fds are not seen
-     * before it succeeds, as on Linux. */
-    if (pogo_copy_to_user((void *)fds, pair, sizeof(pair))) {
-        pogo_fd_close(pair[0]);
-        pogo_fd_close(pair[1]);
-        return -EFAULT;
-    }
-    return 0;
+    return posix_install_fd_pair(rf, wf, cloexec, fds);
 }
 
 long sys_pipe(long fds)

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Socket syscalls: AF_INET stream and datagram sockets as files, on the
- * kernel sockets of lib/net. Other address families get EAFNOSUPPORT.
+ * kernel sockets of lib/net, and the AF_UNIX stream pairs of unix.c.
+ * socket(2) of other address families, AF_UNIX included, fails with
+ * EAFNOSUPPORT.
  * A TCP write to a connection that ended raises SIGPIPE unless
  * MSG_NOSIGNAL is given (or SIGPIPE is ignored), as on Linux.
  */
 #include <pogo/alloc.h>
 #include <pogo/errno.h>
+#include <pogo/log.h>
 #include <pogo/socket.h>
 #include <pogo/string.h>
 #include <pogo/uaccess.h>
@@ -16,9 +19,12 @@
 #include "files.h"
 #include "posix.h"
 #include "syscalls.h"
+#include "unix.h"
 
 #define SOCK_STREAM    1
 #define SOCK_DGRAM     2
+#define SOCK_RAW       3
+#define SOCK_SEQPACKET 5
 #define SOCK_MAX       11 /* types at or above it are invalid */
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_NONBLOCK  04000
@@ -171,14 +177,15 @@ static int install(struct pogo_socket *sock, int flags)
     return fd;
 }
 
-/* Takes a new reference to the socket file of fd; -EBADF or -ENOTSOCK. */
+/* Takes a new reference to the socket file of fd, an AF_INET socket or an
+ * AF_UNIX pair's end; -EBADF or -ENOTSOCK. */
 static int get_socket(int fd, struct pogo_file **out)
 {
     struct pogo_file *f = pogo_fd_get(fd);
 
     if (!f)
         return -EBADF;
-    if (f->ops != &socket_ops) {
+    if (f->ops != &socket_ops && !posix_unix_is_end(f)) {
         pogo_file_put(f);
         return -ENOTSOCK;
     }
@@ -214,11 +221,9 @@ static int read_sockaddr(uintptr_t uaddr, int len, struct pogo_sockaddr_arg *a)
  * application's buffer and length, as Linux's move_addr_to_user: it
  * truncates to the buffer and stores the full length.
  */
-static int write_sockaddr(uintptr_t uaddr, uintptr_t ulen,
-                          const struct pogo_sockaddr *a, int32_t klen)
+static int copy_name_out(uintptr_t uaddr, uintptr_t ulen, const void *kaddr,
+                         int32_t klen)
 {
-    struct sockaddr_in_k sin = {
-        .family = POGO_AF_INET, .port = a->port, .addr = a->addr};
     int32_t len;
 
     if (pogo_copy_from_user(&len, (void *)ulen, sizeof(len)))
@@ -226,17 +231,26 @@ static int write_sockaddr(uintptr_t uaddr, uintptr_t ulen,
     len = POGO_MIN(len, klen);
     if (len < 0)
         return -EINVAL;
-    if (len > 0 && pogo_copy_to_user((void *)uaddr, &sin, len))
+    if (len > 0 && pogo_copy_to_user((void *)uaddr, kaddr, len))
         return -EFAULT;
     return pogo_copy_to_user((void *)ulen, &klen, sizeof(klen));
 }
 
-/* The length of the sender's address that a receive reports. */
-static int32_t from_len(struct pogo_socket *sock)
+static int write_sockaddr(uintptr_t uaddr, uintptr_t ulen,
+                          const struct pogo_sockaddr *a, int32_t klen)
 {
-    return pogo_socket_type(sock) == POGO_SOCK_DGRAM
-               ? sizeof(struct sockaddr_in_k)
-               : 0;
+    struct sockaddr_in_k sin = {
+        .family = POGO_AF_INET, .port = a->port, .addr = a->addr};
+
+    return copy_name_out(uaddr, ulen, &sin, klen);
+}
+
+/* The name of an AF_UNIX pair's end, which is unbound: the family alone. */
+static int write_unix_name(uintptr_t uaddr, uintptr_t ulen)
+{
+    uint16_t family = POGO_AF_UNIX;
+
+    return copy_name_out(uaddr, ulen, &family, sizeof(family));
 }
 
 long sys_socket(int domain, int type, int protocol)
@@ -269,7 +283,38 @@ long sys_socket(int domain, int type, int protocol)
 
 long sys_socketpair(int domain, int type, int protocol, long sv)
 {
-    return domain == POGO_AF_INET ? -EOPNOTSUPP : -EAFNOSUPPORT;
+    int kind = type & SOCK_TYPE_MASK;
+
+    if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+        return -EINVAL;
+    if (domain != POGO_AF_INET && domain != POGO_AF_UNIX)
+        return -EAFNOSUPPORT;
+    if (kind >= SOCK_MAX)
+        return -EINVAL;
+    if (domain == POGO_AF_INET)
+        return -EOPNOTSUPP;
+    if (protocol != 0 && protocol != POGO_AF_UNIX)
+        return -EPROTONOSUPPORT;
+    if (kind == SOCK_RAW)
+        kind = SOCK_DGRAM; /* as Linux's AF_UNIX does */
+    if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET)
+        return -ESOCKTNOSUPPORT;
+    return posix_unix_socketpair(kind, type & SOCK_NONBLOCK,
+                                 type & SOCK_CLOEXEC, sv);
+}
+
+/* Binding a pair's end to a path would give it a name in the file system,
+ * which Pogo's AF_UNIX sockets do not have. */
+static int bind_unix_end(void)
+{
+    static bool warned;
+
+    if (!warned) {
+        warned = true;
+        pogo_warn("posix: bind of an AF_UNIX socket is not implemented; "
+                  "returning ENOSYS\n");
+    }
+    return -ENOSYS;
 }
 
 long sys_bind(int fd, long uaddr, int len)
@@ -280,6 +325,10 @@ long sys_bind(int fd, long uaddr, int len)
 
     if (err)
         return err;
+    if (posix_unix_is_end(f)) {
+        pogo_file_put(f);
+        return bind_unix_end();
+    }
     err = read_sockaddr(uaddr, len, &a);
     if (!err)
         err = pogo_socket_bind(sock_of(f)->sock, &a);
@@ -294,7 +343,10 @@ long sys_listen(int fd, int backlog)
 
     if (err)
         return err;
-    err = pogo_socket_listen(sock_of(f)->sock, backlog);
+    if (posix_unix_is_end(f))
+        err = posix_unix_not_listening(f);
+    else
+        err = pogo_socket_listen(sock_of(f)->sock, backlog);
     pogo_file_put(f);
     return err;
 }
@@ -311,6 +363,11 @@ long sys_accept4(int fd, long uaddr, long ulen, int flags)
     err = get_socket(fd, &f);
     if (err)
         return err;
+    if (posix_unix_is_end(f)) {
+        err = posix_unix_not_listening(f);
+        pogo_file_put(f);
+        return err;
+    }
     /* Linux takes the fd first, so a full table keeps the connection. */
     err = pogo_fd_lowest_free(0);
     if (err >= 0)
@@ -342,10 +399,46 @@ long sys_connect(int fd, long uaddr, int len)
     if (err)
         return err;
     err = read_sockaddr(uaddr, len, &a);
-    if (!err)
+    if (!err && posix_unix_is_end(f))
+        err = posix_unix_connect(f);
+    else if (!err)
         err = pogo_socket_connect(sock_of(f)->sock, &a, nonblocking(f));
     pogo_file_put(f);
     return err;
+}
+
+/* Sends u on the socket of f with MSG_ flags, to the address to (NULL:
+ * the peer), for sendto and sendmsg. */
+static long send_on(struct pogo_file *f, struct pogo_uio *u, int flags,
+                    const struct pogo_sockaddr_arg *to)
+{
+    struct pogo_socket *sock;
+
+    if (posix_unix_is_end(f))
+        return posix_unix_send(f, u, flags, to != NULL);
+    sock = sock_of(f)->sock;
+    return pipe_error(
+        sock, pogo_socket_send(sock, u, flags, to, nonblocking(f)), flags);
+}
+
+/* Receives into u from the socket of f, for recvfrom and recvmsg. Stores
+ * the sender in *from, and the length of its address in *from_len (0 when
+ * the call reports none). */
+static long recv_on(struct pogo_file *f, struct pogo_uio *u, int flags,
+                    struct pogo_sockaddr *from, int *msg_flags,
+                    int32_t *from_len)
+{
+    struct pogo_socket *sock;
+
+    if (posix_unix_is_end(f)) {
+        *from_len = 0;
+        return posix_unix_recv(f, u, flags, msg_flags);
+    }
+    sock = sock_of(f)->sock;
+    *from_len = pogo_socket_type(sock) == POGO_SOCK_DGRAM
+                    ? sizeof(struct sockaddr_in_k)
+                    : 0;
+    return pogo_socket_recv(sock, u, flags, from, msg_flags, nonblocking(f));
 }
 
 long sys_sendto(int fd, long buf, long len, unsigned int flags, long uaddr,
@@ -364,9 +457,7 @@ long sys_sendto(int fd, long buf, long len, unsigned int flags, long uaddr,
     if (!r) {
         pogo_uio_init(&u, &iov, buf,
                       POGO_MIN((size_t)len, (size_t)LINUX_MAX_RW_COUNT), false);
-        r = pogo_socket_send(sock_of(f)->sock, &u, flags, uaddr ? &to : NULL,
-                             nonblocking(f));
-        r = pipe_error(sock_of(f)->sock, r, flags);
+        r = send_on(f, &u, flags, uaddr ? &to : NULL);
     }
     pogo_file_put(f);
     return r;
@@ -379,17 +470,16 @@ long sys_recvfrom(int fd, long buf, long len, unsigned int flags, long uaddr,
     struct pogo_iovec iov;
     struct pogo_uio u;
     struct pogo_file *f;
+    int32_t from_len;
     long r = get_socket(fd, &f);
 
     if (r)
         return r;
     pogo_uio_init(&u, &iov, buf,
                   POGO_MIN((size_t)len, (size_t)LINUX_MAX_RW_COUNT), false);
-    r = pogo_socket_recv(sock_of(f)->sock, &u, flags, &from, NULL,
-                         nonblocking(f));
+    r = recv_on(f, &u, flags, &from, NULL, &from_len);
     if (r >= 0 && uaddr) {
-        int err =
-            write_sockaddr(uaddr, ulen, &from, from_len(sock_of(f)->sock));
+        int err = write_sockaddr(uaddr, ulen, &from, from_len);
 
         if (err)
             r = err;
@@ -442,11 +532,8 @@ long sys_sendmsg(int fd, long umsg, unsigned int flags)
         r = read_sockaddr(m.name, m.namelen, &to);
     /* NOTE: control messages are ignored, where Linux rejects the ones
      * that it does not know with EINVAL. */
-    if (!r) {
-        r = pogo_socket_send(sock_of(f)->sock, &u, flags,
-                             m.namelen ? &to : NULL, nonblocking(f));
-        r = pipe_error(sock_of(f)->sock, r, flags);
-    }
+    if (!r)
+        r = send_on(f, &u, flags, m.namelen ? &to : NULL);
     pogo_free(iov);
     pogo_file_put(f);
     return r;
@@ -478,17 +565,16 @@ long sys_recvmsg(int fd, long umsg, unsigned int flags)
     struct pogo_uio u;
     struct pogo_file *f;
     int msg_flags = 0;
+    int32_t from_len;
     long r = get_socket(fd, &f);
 
     if (r)
         return r;
     r = read_msghdr(umsg, &m, &u, &iov);
     if (!r)
-        r = pogo_socket_recv(sock_of(f)->sock, &u, flags, &from, &msg_flags,
-                             nonblocking(f));
+        r = recv_on(f, &u, flags, &from, &msg_flags, &from_len);
     if (r >= 0) {
-        int err = write_msg_results(umsg, &m, &from, from_len(sock_of(f)->sock),
-                                    msg_flags);
+        int err = write_msg_results(umsg, &m, &from, from_len, msg_flags);
 
         if (err)
             r = err;
@@ -505,7 +591,10 @@ long sys_shutdown(int fd, int how)
 
     if (err)
         return err;
-    err = pogo_socket_shutdown(sock_of(f)->sock, how);
+    if (posix_unix_is_end(f))
+        err = posix_unix_shutdown(f, how);
+    else
+        err = pogo_socket_shutdown(sock_of(f)->sock, how);
     pogo_file_put(f);
     return err;
 }
@@ -518,6 +607,10 @@ static long name_of(int fd, long uaddr, long ulen, bool peer)
 
     if (err)
         return err;
+    if (posix_unix_is_end(f)) {
+        pogo_file_put(f);
+        return write_unix_name(uaddr, ulen);
+    }
     err = peer ? pogo_socket_peer(sock_of(f)->sock, &a)
                : pogo_socket_name(sock_of(f)->sock, &a);
     pogo_file_put(f);
@@ -550,6 +643,8 @@ long sys_setsockopt(int fd, int level, int name, long uval, int len)
         len = sizeof(val);
     if (pogo_copy_from_user(val, (void *)uval, len))
         err = -EFAULT;
+    else if (posix_unix_is_end(f))
+        err = posix_unix_setopt(f, level, name, val, len);
     else
         err = pogo_socket_setopt(sock_of(f)->sock, level, name, val, len);
     pogo_file_put(f);
@@ -575,7 +670,10 @@ long sys_getsockopt(int fd, int level, int name, long uval, long ulen)
         goto out;
     }
     n = POGO_MIN((size_t)len, sizeof(val));
-    err = pogo_socket_getopt(sock_of(f)->sock, level, name, val, &n);
+    if (posix_unix_is_end(f))
+        err = posix_unix_getopt(f, level, name, val, &n);
+    else
+        err = pogo_socket_getopt(sock_of(f)->sock, level, name, val, &n);
     if (!err) {
         len = n;
         if (pogo_copy_to_user((void *)uval, val, n) ||
