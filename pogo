@@ -76,24 +76,7 @@ die() {
 
 # Installs the Debian packages that provide missing tools, or says how.
 ensure_packages() {
-    local missing=()
-    local pkg
-    for pkg in "$@"; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
-            grep -q "install ok installed" || missing+=("$pkg")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        die "missing packages: ${missing[*]}; run: sudo apt-get install ${missing[*]}"
-    fi
-    echo "pogo: installing ${missing[*]}" >&2
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
-        >/tmp/pogo-apt.log 2>&1; then
-        apt-get update -q >>/tmp/pogo-apt.log 2>&1
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
-            >>/tmp/pogo-apt.log 2>&1 ||
-            die "apt-get install ${missing[*]} failed; see /tmp/pogo-apt.log"
-    fi
+    "$POGO_DIR/scripts/ensure-packages.sh" "$@" || exit 2
 }
 
 # Reads KEY from the manifest of application folder $1, as make reads it

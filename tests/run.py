@@ -99,6 +99,16 @@ def run_one(name, fn):
     return name, True, "", time.monotonic() - start
 
 
+def ensure_packages():
+    """Installs the Debian packages of .ci/packages that are missing, as
+    ./pogo installs its tools: as root, or else it prints the apt-get line
+    to run, and the tests that need a missing tool fail and name it."""
+    with open(os.path.join(pogotest.ROOT, ".ci", "packages")) as f:
+        packages = f.read().split()
+    subprocess.run([os.path.join(pogotest.ROOT, "scripts",
+                                 "ensure-packages.sh")] + packages)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -106,6 +116,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("patterns", nargs="*")
     args = parser.parse_args()
+
+    ensure_packages()
 
     def selected(name):
         return not args.patterns or any(p in name for p in args.patterns)
