@@ -18,6 +18,10 @@
 #define LSR_THRE   0x20
 #define FIFO_DEPTH 16
 
+/* A byte received before the FIFOs were enabled, or -1. Enabling them
+ * empties the receiver, so the set-up keeps that byte here. */
+static int early_byte = -1;
+
 void pogo_serial_init(void)
 {
     x86_outb(COM1 + REG_IER, 0x00);
@@ -25,6 +29,8 @@ void pogo_serial_init(void)
     x86_outb(COM1 + REG_DATA, 0x01);
     x86_outb(COM1 + REG_IER, 0x00);
     x86_outb(COM1 + REG_LCR, 0x03); /* 8 data bits, no parity, 1 stop */
+    if (x86_inb(COM1 + REG_LSR) & LSR_DR)
+        early_byte = x86_inb(COM1 + REG_DATA);
     x86_outb(COM1 + REG_FCR, 0x07); /* enable and clear both FIFOs */
     x86_outb(COM1 + REG_MCR, 0x03);
 }
@@ -47,6 +53,10 @@ size_t pogo_plat_console_read(char *buf, size_t len)
 {
     size_t n = 0;
 
+    if (len && early_byte >= 0) {
+        buf[n++] = (char)early_byte;
+        early_byte = -1;
+    }
     while (n < len && (x86_inb(COM1 + REG_LSR) & LSR_DR))
         buf[n++] = x86_inb(COM1 + REG_DATA);
     return n;
