@@ -53,6 +53,10 @@ struct linux_sigaction {
 #define LINUX_ARCH_GET_FS 0x1003
 #define LINUX_ARCH_GET_GS 0x1004
 
+/* The end of Linux's user address space with 4-level paging, less a page:
+ * arch_prctl takes no base at or above it. */
+#define LINUX_TASK_SIZE_MAX 0x00007ffffffff000UL
+
 #define LINUX_TCGETS     0x5401
 #define LINUX_TIOCGWINSZ 0x5413
 #define LINUX_FIONREAD   0x541b

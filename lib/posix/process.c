@@ -52,6 +52,9 @@ long sys_arch_prctl(int code, long addr)
 {
     uint64_t base;
 
+    if ((code == LINUX_ARCH_SET_FS || code == LINUX_ARCH_SET_GS) &&
+        (unsigned long)addr >= LINUX_TASK_SIZE_MAX)
+        return -EPERM;
     switch (code) {
     case LINUX_ARCH_SET_FS:
         pogo_arch_set_fs_base(addr);

@@ -1,4 +1,5 @@
-// Syscalls given unmapped or read-only pointers fail with EFAULT.
+// Syscalls given unmapped or read-only pointers fail with EFAULT, and
+// arch_prctl refuses thread-pointer bases outside user space.
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,5 +32,11 @@ int main(void)
     show("getrandom into address 64", getrandom((void *)64, 8, 0));
     show("getrandom with bad flags", syscall(SYS_getrandom, rodata, 8, 0x100));
     show("write of 0 bytes from null", write(1, NULL, 0));
+    show("ARCH_SET_FS to a non-canonical address",
+         syscall(SYS_arch_prctl, 0x1002, 0x8000000000000000UL));
+    show("ARCH_SET_FS to the last user page",
+         syscall(SYS_arch_prctl, 0x1002, 0x00007ffffffff000UL));
+    show("ARCH_SET_GS to a kernel address",
+         syscall(SYS_arch_prctl, 0x1001, 0xffffffff80000000UL));
     return 0;
 }
