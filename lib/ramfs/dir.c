@@ -87,11 +87,13 @@ int ramfs_dir_add(struct ramfs_node *dir, const char *name, size_t len,
     struct ramfs_dirent *e;
     struct ramfs_dirent **b;
 
+    /* Memory is ramfs's only limit, so running out of it means a full
+     * file system: ENOSPC, as Linux's tmpfs gives at its size limit. */
     if (d->count >= d->nbuckets && grow_table(d) != 0 && !d->nbuckets)
-        return -ENOMEM;
+        return -ENOSPC;
     e = pogo_malloc(sizeof(*e) + len);
     if (!e)
-        return -ENOMEM;
+        return -ENOSPC;
     pogo_memcpy(e->name, name, len);
     e->len = len;
     e->hash = hash_name(name, len);

@@ -73,7 +73,7 @@ size_t ramfs_reserve(void);
 struct ramfs_dirent *ramfs_dir_find(struct ramfs_node *dir, const char *name,
                                     size_t len);
 
-/* Adds name for node (which gains no reference here). -ENOMEM. */
+/* Adds name for node (which gains no reference here). 0 or -ENOSPC. */
 int ramfs_dir_add(struct ramfs_node *dir, const char *name, size_t len,
                   struct ramfs_node *node);
 
