@@ -4,6 +4,7 @@
 #include <pogo/arch/cpu.h>
 #include <pogo/arch/percpu.h>
 #include <pogo/crash.h>
+#include <pogo/errno.h>
 #include <pogo/irq.h>
 #include <pogo/log.h>
 #include <pogo/mm.h>
@@ -22,6 +23,7 @@
 #define SIGTRAP 5
 #define SIGBUS  7
 #define SIGFPE  8
+#define SIGKILL 9
 #define SIGSEGV 11
 
 struct idt_gate {
@@ -134,14 +136,23 @@ static void page_fault(struct pogo_regs *regs)
     uint64_t addr = x86_read_cr2();
     int access = POGO_ACCESS_READ;
     char what[64];
+    int err;
 
     if (regs->error & PF_WRITE)
         access = POGO_ACCESS_WRITE;
     if (regs->error & PF_FETCH)
         access = POGO_ACCESS_EXEC;
 
-    if (pogo_mm_fault(addr, access, regs->error & PF_PRESENT) == 0)
+    err = pogo_mm_fault(addr, access, regs->error & PF_PRESENT);
+    if (err == 0)
         return;
+    if (err == -ENOMEM) {
+        pogo_crash(&(struct pogo_crash){
+            .what = "out of memory (page fault)",
+            .regs = regs,
+            .signal = SIGKILL,
+        });
+    }
     if (fixup_user_access(regs))
         return;
 

@@ -259,7 +259,8 @@ void pogo_vm_for_each(void (*fn)(const struct pogo_vm_info *info, void *arg),
 /*
  * Handles a page fault at addr. Returns 0 when the fault was resolved
  * (a page of a mapped region was filled in), or -EFAULT when addr is not
- * in a region that allows this access.
+ * in a region that allows this access. Returns -ENOMEM when no frame is
+ * left: the caller then ends the application, as Linux's OOM killer would.
  */
 int pogo_mm_fault(uintptr_t addr, int access, bool present);
 

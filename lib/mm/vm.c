@@ -381,7 +381,12 @@ static void populate(uintptr_t start, uintptr_t end, int prot)
         (prot & POGO_PROT_WRITE) ? POGO_ACCESS_WRITE : POGO_ACCESS_READ;
 
     for (uintptr_t a = start; a < end; a += POGO_PAGE_SIZE) {
-        if (pogo_mm_fault(a, access, false) != 0)
+        int err = pogo_mm_fault(a, access, false);
+
+        if (err == -ENOMEM)
+            pogo_crash(&(struct pogo_crash){
+                .what = "out of memory (MAP_POPULATE)", .signal = 9});
+        if (err)
             break;
     }
 }
@@ -1059,22 +1064,25 @@ static bool allows(const struct vm_region *r, int access)
     return r->prot != POGO_PROT_NONE;
 }
 
-static POGO_NORETURN void out_of_memory(uintptr_t addr, const char *what)
+/* Logs that no frame is left for addr and returns -ENOMEM, which makes
+ * the page-fault handler end the application. */
+static int out_of_memory(uintptr_t addr)
 {
     pogo_error("mm: out of memory: no frame for address %#lx; "
                "ending the application\n",
                addr);
-    pogo_crash(&(struct pogo_crash){.what = what, .signal = 9});
+    return -ENOMEM;
 }
 
-/* Maps a frame that the caller allocated, or frees it and crashes. */
-static void map_new_frame(uintptr_t page, uintptr_t frame, int prot)
+/* Maps a frame that the caller allocated, or frees it. 0 or -ENOMEM. */
+static int map_new_frame(uintptr_t page, uintptr_t frame, int prot)
 {
     if (pogo_arch_map_page(page, frame, prot) != 0) {
         pogo_frames_free(frame, 0);
-        out_of_memory(page, "out of memory (page table)");
+        return out_of_memory(page);
     }
     resident++;
+    return 0;
 }
 
 /*
@@ -1093,22 +1101,21 @@ static int file_fault(struct vm_region *r, uintptr_t page)
     if (err == -ENXIO)
         return -EFAULT;
     if (err)
-        out_of_memory(page, "out of memory (file page)");
+        return out_of_memory(page);
     /* NOTE: a private page is copied at the first touch, read or write,
      * so later writes to the file do not show in it; on Linux they show
      * until the page is first written. */
     if (shared) {
         if (pogo_arch_map_page(page, src, r->prot) != 0)
-            out_of_memory(page, "out of memory (page table)");
+            return out_of_memory(page);
         return 0;
     }
     frame = src ? pogo_frames_alloc(0) : pogo_frames_alloc_zeroed(0);
     if (!frame)
-        out_of_memory(page, "out of memory (page fault)");
+        return out_of_memory(page);
     if (src)
         pogo_memcpy((void *)frame, (const void *)src, POGO_PAGE_SIZE);
-    map_new_frame(page, frame, r->prot);
-    return 0;
+    return map_new_frame(page, frame, r->prot);
 }
 
 int pogo_mm_fault(uintptr_t addr, int access, bool present)
@@ -1128,9 +1135,8 @@ int pogo_mm_fault(uintptr_t addr, int access, bool present)
         return file_fault(r, page);
     frame = pogo_frames_alloc_zeroed(0);
     if (!frame)
-        out_of_memory(addr, "out of memory (page fault)");
-    map_new_frame(page, frame, r->prot);
-    return 0;
+        return out_of_memory(addr);
+    return map_new_frame(page, frame, r->prot);
 }
 
 void pogo_vm_file_zap(const void *object, uint64_t start, uint64_t end)

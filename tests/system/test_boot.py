@@ -246,6 +246,8 @@ def test_touching_more_than_memory_ends_as_oom_kill():
     check_eq(r.status, 137, "exit status (SIGKILL, as Linux's OOM killer)")
     check(re.search(r"mm: out of memory: no frame for address 0x[0-9a-f]+",
                     r.stderr), f"no out-of-memory line in:\n{r.stderr}")
+    check(re.search(r"0x[0-9a-f]+\s+crash_oom\+0x", r.stderr),
+          f"no application frame in the backtrace:\n{r.stderr}")
 
 
 def test_strict_overcommit_refuses_the_mapping():
