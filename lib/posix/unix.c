@@ -389,8 +389,8 @@ int posix_unix_getopt(struct pogo_file *f, int level, int name, void *val,
     return 0;
 }
 
-int posix_unix_setopt(struct pogo_file *f, int level, int name,
-                      const void *val, size_t len)
+int posix_unix_setopt(struct pogo_file *f, int level, int name, const void *val,
+                      size_t len)
 {
     if (level != SOL_SOCKET)
         return -EOPNOTSUPP;

@@ -37,7 +37,7 @@ int posix_unix_shutdown(struct pogo_file *f, int how);
  * written out. */
 int posix_unix_getopt(struct pogo_file *f, int level, int name, void *val,
                       size_t *len);
-int posix_unix_setopt(struct pogo_file *f, int level, int name,
-                      const void *val, size_t len);
+int posix_unix_setopt(struct pogo_file *f, int level, int name, const void *val,
+                      size_t len);
 
 #endif

@@ -147,8 +147,7 @@ static void check_shutdown(int type)
     else
         expect_long(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0,
                     label("%s recv after own SHUT_RD", name));
-    expect_errno(listen(sv[0], 1),
-                 type == SOCK_DGRAM ? EOPNOTSUPP : EINVAL,
+    expect_errno(listen(sv[0], 1), type == SOCK_DGRAM ? EOPNOTSUPP : EINVAL,
                  label("%s listen", name));
     expect_errno(accept(sv[0], NULL, NULL),
                  type == SOCK_DGRAM ? EOPNOTSUPP : EINVAL,

@@ -74,8 +74,10 @@ static void check_flags_and_names(void)
     int sv[2], value;
 
     make_pair(SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, sv);
-    expect_true(fcntl(sv[0], F_GETFL) & O_NONBLOCK, "SOCK_NONBLOCK sets O_NONBLOCK");
-    expect_long(fcntl(sv[1], F_GETFD), FD_CLOEXEC, "SOCK_CLOEXEC sets FD_CLOEXEC");
+    expect_true(fcntl(sv[0], F_GETFL) & O_NONBLOCK,
+                "SOCK_NONBLOCK sets O_NONBLOCK");
+    expect_long(fcntl(sv[1], F_GETFD), FD_CLOEXEC,
+                "SOCK_CLOEXEC sets FD_CLOEXEC");
     require(fstat(sv[0], &st), "fstat");
     expect_true(S_ISSOCK(st.st_mode), "fstat reports a socket");
 
@@ -104,7 +106,8 @@ static void check_flags_and_names(void)
                  ENOPROTOOPT, "getsockopt unknown option");
 
     expect_errno(listen(sv[0], 1), EINVAL, "listen on a connected end");
-    expect_errno(accept(sv[0], NULL, NULL), EINVAL, "accept on a connected end");
+    expect_errno(accept(sv[0], NULL, NULL), EINVAL,
+                 "accept on a connected end");
     close(sv[0]);
     close(sv[1]);
 }
@@ -202,7 +205,8 @@ static void check_peer_close(void)
     close(ep);
 
     make_pair(SOCK_STREAM, sv);
-    expect_long(write(sv[0], "unread", 6), 6, "write what the peer never reads");
+    expect_long(write(sv[0], "unread", 6), 6,
+                "write what the peer never reads");
     close(sv[1]);
     expect_str(event_names(poll_events(sv[0])), "IN OUT ERR HUP RDHUP",
                "poll after a close with unread data");
