@@ -137,7 +137,8 @@ bool sock_addrs_overlap(const ip_addr_t *a, const ip_addr_t *b);
 /* --- tcp.c: the stream half ------------------------------------------- */
 
 /* Called for each received frame before lwIP sees it: a connection
- * request that may reopen a connection in TIME_WAIT does so. */
+ * request that may reopen a connection in TIME_WAIT does so, and one to a
+ * backlog full of half-open connections drops the oldest of them. */
 void stream_frame_received(const void *frame, size_t len);
 
 int stream_create(struct pogo_socket *s);

@@ -26,6 +26,11 @@
 /* lwIP counts the pending connections of a listener in a u8. */
 #define LWIP_BACKLOG_MAX 255
 
+/* A half-open connection older than this, whose peer has not acknowledged
+ * the SYN-ACK, may give its place in a full backlog to a new SYN. An
+ * estimate: a real client acknowledges within its round-trip time. */
+#define HALF_OPEN_MIN_AGE_MS 1000
+
 /* Linux sends a corked partial segment after this long (tcp(7)). */
 #define CORK_MAX_MS 200
 
@@ -56,12 +61,60 @@ static void limit_time_wait(void)
         tcp_abort(p->next); /* frees a TIME_WAIT block, sends nothing */
 }
 
+/* --- SYNs that lwIP alone would drop ------------------------------------- */
+
+/* The listener for a SYN to dst:port, or NULL. Holds the core lock. */
+static struct tcp_pcb_listen *find_listener(const ip_addr_t *dst, uint16_t port)
+{
+    for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l;
+         l = l->next) {
+        if (l->local_port == port &&
+            (ip_addr_isany(&l->local_ip) || ip_addr_cmp(&l->local_ip, dst)))
+            return l;
+    }
+    return NULL;
+}
+
 /*
- * Linux lets a connection request reopen a connection in TIME_WAIT when
- * its sequence number is past what the old connection received
- * (tcp_timewait_state_process); lwIP answers it with an ACK, so a client
- * that reuses its port waits until TIME_WAIT ends. The block is dropped
- * here and lwIP then gives the request to the listener.
+ * Makes room for a SYN at a listener whose backlog is full of half-open
+ * connections, as a SYN flood from addresses that never reply leaves
+ * it. lwIP has no SYN cookies and would drop every new SYN until those
+ * connections time out 20 s later, so the oldest half-open connection
+ * is dropped instead, once it has waited HALF_OPEN_MIN_AGE_MS for the
+ * peer's ACK. Younger ones may belong to a burst of real clients. The SYN
+ * is dropped as on Linux when no half-open connection is old enough, or
+ * when established connections that wait for accept fill the backlog.
+ * Holds the core lock.
+ */
+static void make_room_for_syn(const ip_addr_t *dst, uint16_t port)
+{
+    struct tcp_pcb_listen *l = find_listener(dst, port);
+    u32_t min_age = HALF_OPEN_MIN_AGE_MS / TCP_SLOW_INTERVAL;
+    struct tcp_pcb *oldest = NULL;
+
+    if (!l || l->accepts_pending < l->backlog)
+        return;
+    for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {
+        if (p->state != SYN_RCVD || p->listener != l ||
+            (u32_t)(tcp_ticks - p->tmr) < min_age)
+            continue;
+        if (!oldest ||
+            (u32_t)(tcp_ticks - p->tmr) > (u32_t)(tcp_ticks - oldest->tmr))
+            oldest = p;
+    }
+    if (oldest)
+        tcp_abort(oldest);
+}
+
+/*
+ * Looks at each received SYN before lwIP does, for two cases that lwIP
+ * handles unlike Linux. Linux lets a connection request reopen a
+ * connection in TIME_WAIT when its sequence number is past what the old
+ * connection received (tcp_timewait_state_process); lwIP answers it with
+ * an ACK, so a client that reuses its port waits until TIME_WAIT ends.
+ * The block is dropped here and lwIP then gives the request to the
+ * listener. A SYN to a backlog full of half-open connections first makes
+ * room (make_room_for_syn).
  */
 void stream_frame_received(const void *frame, size_t len)
 {
@@ -101,6 +154,7 @@ void stream_frame_received(const void *frame, size_t len)
             break;
         }
     }
+    make_room_for_syn(&dst, dport);
     UNLOCK_TCPIP_CORE();
 }
 

@@ -5,15 +5,17 @@ namespace that a test created (ip netns exec NS python3 netload.py ...),
 so that it reaches the guest's tap address and nothing else. Prints one
 line of JSON with what it counted.
 
-usage: netload.py get HOST PORT PATH
+usage: netload.py get HOST PORT PATH [TIMEOUT]
        netload.py sequential HOST PORT COUNT
        netload.py concurrent HOST PORT COUNT
        netload.py udp HOST PORT COUNT
        netload.py udp-receive HOST PORT COUNT
        netload.py tcp-receive HOST PORT COUNT
+       netload.py syn-flood HOST PORT COUNT
 """
 import json
 import socket
+import struct
 import sys
 import time
 
@@ -30,8 +32,8 @@ def read_all(s):
         data += b
 
 
-def get(host, port, path):
-    with socket.create_connection((host, port), timeout=TIMEOUT) as s:
+def get(host, port, path, timeout=TIMEOUT):
+    with socket.create_connection((host, port), timeout=timeout) as s:
         s.sendall(f"GET {path} HTTP/1.1\r\nHost: pogo\r\n"
                   "Connection: close\r\n\r\n".encode())
         data = read_all(s)
@@ -156,16 +158,60 @@ def tcp_receive(host, port, count):
     return {"received": received, "intact": intact and received == count}
 
 
+# The source address of the SYN flood: a free address of the namespace's
+# subnet (10.0.0.0/24), which no host replies to ARP for, so the guest's
+# half-open connections never complete.
+FLOOD_SOURCE = "10.0.0.99"
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def syn_packet(src, dst, sport, dport, seq):
+    """An IPv4 packet with a TCP SYN; the kernel fills in the IP
+    checksum and length of a raw socket's packet."""
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0, 0, 0x4000, 64,
+                     socket.IPPROTO_TCP, 0, socket.inet_aton(src),
+                     socket.inet_aton(dst))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x02,
+                      65535, 0, 0)
+    pseudo = struct.pack("!4s4sBBH", socket.inet_aton(src),
+                         socket.inet_aton(dst), 0, socket.IPPROTO_TCP,
+                         len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
+    return ip + tcp
+
+
+def syn_flood(host, port, count):
+    """Sends count SYNs from FLOOD_SOURCE, each from its own port, as a
+    SYN flood from an address that never replies does."""
+    sent = 0
+    with socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                       socket.IPPROTO_RAW) as s:
+        for i in range(count):
+            packet = syn_packet(FLOOD_SOURCE, host, 20000 + i, port, i * 7919)
+            sent += s.sendto(packet, (host, 0)) == len(packet)
+    return {"sent": sent}
+
+
 def main():
     mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     start = time.monotonic()
     if mode == "get":
-        result = get(host, port, sys.argv[4])
+        timeout = float(sys.argv[5]) if len(sys.argv) > 5 else TIMEOUT
+        result = get(host, port, sys.argv[4], timeout)
     else:
         count = int(sys.argv[4])
         result = {"sequential": sequential, "concurrent": concurrent,
                   "udp": udp, "udp-receive": udp_receive,
-                  "tcp-receive": tcp_receive}[mode](host, port, count)
+                  "tcp-receive": tcp_receive,
+                  "syn-flood": syn_flood}[mode](host, port, count)
     result["seconds"] = round(time.monotonic() - start, 2)
     print(json.dumps(result))
 

@@ -424,6 +424,25 @@ def test_reset_mid_download_server_goes_on():
             check_eq((status, body), (200, INDEX), f"a request after reset {i}")
 
 
+# SYNs of the flood: more than the largest backlog lwIP keeps (255).
+SYN_FLOOD_COUNT = 3000
+# A client whose SYN is dropped sends it again after 1 s and 3 s. A client
+# that had to wait for the half-open connections to time out (20 s) would
+# take longer.
+AFTER_FLOOD_TIMEOUT = 8
+
+
+def test_syn_flood_leaves_room_for_new_clients():
+    with Namespace() as ns, Server(HTTPD, 80, netns=ns) as srv:
+        srv.wait_http()
+        flood = ns.load("syn-flood", TAP_GUEST, 80, SYN_FLOOD_COUNT)
+        check_eq(flood["sent"], SYN_FLOOD_COUNT, "SYNs sent")
+        for i in range(3):
+            got = ns.load("get", TAP_GUEST, 80, "/", AFTER_FLOOD_TIMEOUT)
+            check_eq(got.get("status"), 200,
+                     f"request {i} after the flood: {got}")
+
+
 for name, fn in list(globals().items()):
     if name.startswith("test_"):
         add(name[5:], fn)
