@@ -2,15 +2,15 @@
 /* Lookup in the function table that scripts/mksymtab.sh embeds. */
 #include <pogo/crash.h>
 
+/* 32-bit fields: the image is linked below 4 GiB. */
 struct symbol {
-    uint64_t addr;
-    uint64_t size;
+    uint32_t addr;
+    uint32_t size;
     uint32_t name;
-    uint32_t reserved;
 };
 
 struct symtab {
-    uint64_t count;
+    uint32_t count;
     struct symbol entries[];
 };
 
