@@ -86,6 +86,48 @@ manifest_value() {
         KEY="$2" 2>/dev/null
 }
 
+# The keys a manifest may set (mk/image.mk reads them).
+MANIFEST_KEYS="name sources cflags ldflags libs config cmdline kernel_options rootfs debian_source"
+
+# Prints the names of the variables that the manifest of application
+# folder $1 sets.
+manifest_keys() {
+    make -s --no-print-directory -f "$POGO_DIR/mk/manifest.mk" APP="$1" \
+        2>/dev/null
+}
+
+# Checks the manifest of application folder $1 beyond its name: warns
+# about each key that Pogo does not know, unless another line of the
+# manifest uses it (a helper variable) or a makefile that the manifest
+# includes sets it, and fails when the config file that it names is
+# missing.
+check_manifest() {
+    local manifest="$1/manifest" key pattern uses config
+    for key in $(manifest_keys "$1"); do
+        case " $MANIFEST_KEYS " in *" $key "*) continue ;; esac
+        pattern=$(printf '%s' "$key" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
+        grep -qE "^[[:space:]]*$pattern[[:space:]]*(::?|[?+!])?=" \
+            "$manifest" || continue
+        uses=$(sed 's/^[[:space:]]*#.*//' "$manifest" |
+            grep -oE "(^|[^A-Za-z0-9_.-])$pattern([^A-Za-z0-9_.-]|\$)" | wc -l)
+        [ "$uses" -gt 1 ] ||
+            echo "pogo: warning: $manifest: unknown key '$key' is ignored" \
+                "(known keys: ${MANIFEST_KEYS// /, })" >&2
+    done
+    config=$(config_fragment "$1")
+    [ -z "$config" ] || [ -f "$config" ] ||
+        die "$manifest: config file not found: $config"
+}
+
+# Prints the path of the Kconfig fragment that the manifest of
+# application folder $1 names, or nothing when it names none.
+config_fragment() {
+    local config
+    config=$(manifest_value "$1" config)
+    config=${config//[[:space:]]/}
+    [ -z "$config" ] || printf '%s/%s\n' "$1" "$config"
+}
+
 # Checks the manifest's name: it becomes a folder and a file name.
 app_name() {
     local name
@@ -300,6 +342,7 @@ cmd_build() {
     local dir name
     dir=$(app_dir "$app") || exit 2
     name=$(app_name "$dir") || exit 2
+    check_manifest "$dir"
     [ -n "$build" ] || build="$POGO_DIR/build/$name"
     build_app "$dir" "$build" "${sets[@]}"
 }
@@ -351,6 +394,7 @@ cmd_run() {
     local dir name image
     dir=$(app_dir "$app") || exit 2
     name=$(app_name "$dir") || exit 2
+    check_manifest "$dir"
     [ -n "$build" ] || build="$POGO_DIR/build/$name"
     [ $no_build -eq 1 ] || build_app "$dir" "$build" "${sets[@]}"
     image="$build/$name"
@@ -438,6 +482,7 @@ cmd_menuconfig() {
     local dir name build
     dir=$(app_dir "$1") || exit 2
     name=$(app_name "$dir") || exit 2
+    check_manifest "$dir"
     build="$POGO_DIR/build/$name"
     ensure_packages $BUILD_PACKAGES
     make -s --no-print-directory -C "$POGO_DIR" -f mk/image.mk APP="$dir" \
@@ -465,6 +510,7 @@ cmd_inspect() {
     local dir name
     dir=$(app_dir "$app") || exit 2
     name=$(app_name "$dir") || exit 2
+    check_manifest "$dir"
     [ -n "$build" ] || build="$POGO_DIR/build/$name"
     build_app "$dir" "$build" "${sets[@]}"
     [ -z "$plot" ] || ensure_packages gnuplot-nox

@@ -76,7 +76,12 @@ KCONFIG_FILES := $(shell find $(POGO) -name Kconfig -not -path '$(POGO)/build/*'
                    -not -path '$(POGO)/.cache/*')
 CONFIG := $(C)/.config
 CONFIG_H := $(C)/include/pogo/config.h
-FRAGMENT := $(if $(config),$(APP_DIR)/$(config))
+FRAGMENT := $(if $(strip $(config)),$(APP_DIR)/$(strip $(config)))
+ifneq ($(FRAGMENT),)
+ifeq ($(wildcard $(FRAGMENT)),)
+$(error $(APP_DIR)/manifest: config file not found: $(FRAGMENT))
+endif
+endif
 
 # The --set settings of the last build, so that new ones trigger a resolve.
 SETTINGS_STAMP := $(C)/.config.settings

@@ -61,3 +61,33 @@ def test_httpd_builds_without_networking():
     check_eq(r.status, 0, f"exit status ({r.stderr[-2000:]})")
     check("CONFIG_VIRTIO_NET=y" not in read_config(build_dir),
           "VIRTIO_NET stayed without NET")
+
+
+def write_app(name, manifest):
+    app = work_dir(name)
+    with open(os.path.join(app, "manifest"), "w") as f:
+        f.write(manifest)
+    with open(os.path.join(app, "main.c"), "w") as f:
+        f.write("int main(void) { return 0; }\n")
+    return app
+
+
+@add
+def test_missing_config_file_is_named():
+    app = write_app("no-config", "name = noconfig\nsources = main.c\n"
+                    "config = nope\n")
+    r = pogo("build", app, "--build-dir", os.path.join(app, "build"))
+    check_one_line_error(r, f"config file not found: {app}/nope",
+                         "config = nope")
+
+
+@add
+def test_unknown_manifest_key_warns_once():
+    app = write_app("unknown-key", "name = unknownkey\nsource_files = x\n"
+                    "files = main.c\nsources = $(files)\n")
+    r = pogo("build", app, "--build-dir", os.path.join(app, "build"))
+    check_eq(r.status, 0, f"exit status ({r.stderr[-2000:]})")
+    warnings = [line for line in r.stderr.splitlines() if "warning" in line]
+    check_eq(len(warnings), 1, f"warnings ({warnings})")
+    check(f"{app}/manifest: unknown key 'source_files'" in warnings[0],
+          f"warning: {warnings[0]!r}")
