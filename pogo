@@ -16,7 +16,10 @@ usage() {
 usage: ./pogo COMMAND [ARGS]
 
   build APP [--set NAME=VALUE]... [--build-dir DIR]
-        Build the application folder APP into build/<name>/.
+        Build the application folder APP into build/<name>/. Its
+        configuration is the Kconfig defaults, then APP's config file,
+        then the settings saved in menuconfig, then this build's --set
+        settings; a --set setting that it cannot keep is an error.
   run APP [options] [-- ARGS...]
         Build APP if needed and boot it under QEMU; the serial console is on
         stdout and the application's exit status is pogo's exit status.
@@ -49,12 +52,14 @@ usage: ./pogo COMMAND [ARGS]
           --qemu-opt ARG      one more argument for QEMU; may be repeated
           --initrd FILE       a cpio newc archive to unpack as the root file
                               system instead of the one built into the image
-          --set NAME=VALUE    configuration setting for this build
+          --set NAME=VALUE    configuration setting for this build only
           --build-dir DIR     build into DIR instead of build/<name>
           --no-build          boot the image already built in the build folder
           --dry-run           print the QEMU command instead of running it
   menuconfig APP
-        Edit APP's resolved configuration (build/<name>/.config).
+        Edit APP's resolved configuration (build/<name>/.config) in a
+        terminal. What it saves is kept in build/<name>/menuconfig.config
+        and applied by later builds; remove that file to undo it.
   inspect APP [options]
         Build APP if needed and report the image's size by library and by
         section, its configuration, the syscalls it implements and those
@@ -63,7 +68,7 @@ usage: ./pogo COMMAND [ARGS]
                               each boot stage
           --plot FILE.png     also draw the sizes (and the boot stages) as a
                               PNG bar chart with gnuplot
-          --set NAME=VALUE    configuration setting for this build
+          --set NAME=VALUE    configuration setting for this build only
           --build-dir DIR     build into DIR instead of build/<name>
   help  Show this text.
 EOF
@@ -156,11 +161,30 @@ app_dir() {
     (cd "$app" && pwd)
 }
 
+# Checks the --set settings $3... against the configuration of
+# application folder $1 built in $2, so that a rejected one ends the
+# build with kconfig's one line and status 2.
+check_settings() {
+    local dir=$1 build=$2 fragment
+    shift 2
+    [ $# -gt 0 ] || return 0
+    local args=(--edits "$build/menuconfig.config")
+    fragment=$(config_fragment "$dir")
+    [ -z "$fragment" ] || args+=(--fragment "$fragment")
+    local setting
+    for setting in "$@"; do
+        args+=(--set "$setting")
+    done
+    (cd "$POGO_DIR" && "$PYTHON" scripts/kconfig.py check "${args[@]}") ||
+        exit 2
+}
+
 # build APP_DIR BUILD_DIR SETTINGS...
 build_app() {
     local dir=$1 build=$2
     shift 2
     ensure_packages $BUILD_PACKAGES
+    check_settings "$dir" "$build" "$@"
     make -s --no-print-directory -C "$POGO_DIR" -f mk/image.mk APP="$dir" \
         BUILD="$build" POGO_SET="$*" >&2 ||
         die "building $dir failed (see the messages above)"
@@ -478,16 +502,34 @@ cmd_run() {
     exit "$(exit_status "$qs" "$status_file")"
 }
 
+# Runs menuconfig on the resolved configuration of APP, then keeps what
+# it saved as build/<name>/menuconfig.config, the settings in which it
+# differs from the defaults and the config file, which later builds
+# apply (scripts/kconfig.py).
 cmd_menuconfig() {
     local dir name build
     dir=$(app_dir "$1") || exit 2
     name=$(app_name "$dir") || exit 2
     check_manifest "$dir"
+    [ -t 0 ] && [ -t 1 ] ||
+        die "menuconfig needs a terminal for its standard input and output;" \
+            "without one, put CONFIG_ settings in $1's config file or pass --set"
     build="$POGO_DIR/build/$name"
     ensure_packages $BUILD_PACKAGES
     make -s --no-print-directory -C "$POGO_DIR" -f mk/image.mk APP="$dir" \
         BUILD="$build" config >&2 || die "resolving the configuration failed"
-    cd "$POGO_DIR" && KCONFIG_CONFIG="$build/.config" "$PYTHON" -m menuconfig Kconfig
+    local resolved fragment
+    resolved=$(cat "$build/.config")
+    (cd "$POGO_DIR" && KCONFIG_CONFIG="$build/.config" "$PYTHON" -m menuconfig Kconfig) ||
+        exit
+    [ "$(cat "$build/.config")" != "$resolved" ] || return 0
+    local args=(--config "$build/.config" --out "$build/menuconfig.config")
+    fragment=$(config_fragment "$dir")
+    [ -z "$fragment" ] || args+=(--fragment "$fragment")
+    (cd "$POGO_DIR" && "$PYTHON" scripts/kconfig.py save-edits "${args[@]}") ||
+        die "saving the menuconfig settings to $build/menuconfig.config failed"
+    echo "pogo: builds of $1 now apply $build/menuconfig.config;" \
+        "remove it to undo these settings" >&2
 }
 
 # inspect APP [--boot] [--plot FILE] [--set NAME=VALUE]... [--build-dir DIR]

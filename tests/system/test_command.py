@@ -55,6 +55,106 @@ def check_one_line_error(r, text, command):
 
 
 @add
+def test_set_lasts_for_one_build():
+    build_dir = work_dir("set-once")
+    r = pogo("build", HELLO, "--build-dir", build_dir, "--set", "VFS=y",
+             "--set", "OPTIMIZE_SPEED=y")
+    check_eq(r.status, 0, f"exit status of the build with --set ({r.stderr})")
+    config = read_config(build_dir)
+    check("CONFIG_VFS=y" in config, "VFS=y missing after --set VFS=y")
+    check("CONFIG_OPTIMIZE_SPEED=y" in config, "OPTIMIZE_SPEED=y missing")
+
+    r = pogo("build", HELLO, "--build-dir", build_dir)
+    check_eq(r.status, 0, f"exit status of the plain build ({r.stderr})")
+    config = read_config(build_dir)
+    check("# CONFIG_VFS is not set" in config,
+          "VFS=y of the previous build's --set stayed")
+    check("CONFIG_OPTIMIZE_SIZE=y" in config,
+          "OPTIMIZE_SIZE=y of helloworld's config file is not back")
+
+
+@add
+def test_menuconfig_settings_apply_until_removed():
+    build_dir = work_dir("menuconfig-layer")
+    edits = os.path.join(build_dir, "menuconfig.config")
+    with open(edits, "w") as f:
+        f.write("CONFIG_DEBUG_ASSERT=y\n")
+    r = pogo("build", HELLO, "--build-dir", build_dir, "--set",
+             "KSTACK_SIZE=32768")
+    check_eq(r.status, 0, f"exit status with menuconfig.config ({r.stderr})")
+    config = read_config(build_dir)
+    check("CONFIG_DEBUG_ASSERT=y" in config, "menuconfig.config not applied")
+    check("CONFIG_KSTACK_SIZE=32768" in config, "--set not applied")
+
+    r = pogo("build", HELLO, "--build-dir", build_dir)
+    check_eq(r.status, 0, f"exit status of the second build ({r.stderr})")
+    config = read_config(build_dir)
+    check("CONFIG_DEBUG_ASSERT=y" in config,
+          "menuconfig.config not applied to a later build")
+    check("CONFIG_KSTACK_SIZE=16384" in config, "--set stayed")
+
+    os.remove(edits)
+    r = pogo("build", HELLO, "--build-dir", build_dir)
+    check_eq(r.status, 0, f"exit status without menuconfig.config ({r.stderr})")
+    check("# CONFIG_DEBUG_ASSERT is not set" in read_config(build_dir),
+          "DEBUG_ASSERT=y stayed after menuconfig.config was removed")
+
+
+@add
+def test_menuconfig_save_keeps_only_changes():
+    """./pogo menuconfig stores what menuconfig saved with this command."""
+    build_dir = work_dir("menuconfig-save")
+    fragment = os.path.join(HELLO, "config")
+    saved = os.path.join(build_dir, "saved.config")
+    edits = os.path.join(build_dir, "menuconfig.config")
+    kconfig = os.path.join(pogotest.ROOT, "scripts", "kconfig.py")
+    subprocess.run(["/usr/bin/python3", kconfig, "resolve", "--out", saved,
+                    "--fragment", fragment, "--set", "DEBUG_ASSERT=y"],
+                   cwd=pogotest.ROOT, check=True)
+    p = subprocess.run(["/usr/bin/python3", kconfig, "save-edits", "--config",
+                        saved, "--fragment", fragment, "--out", edits],
+                       cwd=pogotest.ROOT, capture_output=True, text=True)
+    check_eq(p.returncode, 0, f"save-edits status ({p.stderr})")
+    with open(edits) as f:
+        settings = [line for line in f.read().splitlines()
+                    if not line.startswith("# The settings")]
+    check_eq(settings, ["CONFIG_DEBUG_ASSERT=y"], "saved settings")
+
+
+REJECTED_SETTINGS = [
+    ("KSTACK_SIZE=1", "KSTACK_SIZE=1: outside the range 8192 to 1048576"),
+    ("KSTACK_SIZE=16k", "KSTACK_SIZE=16k: KSTACK_SIZE takes an integer"),
+    ("OPTIMIZE_SIZE=n", "OPTIMIZE_SIZE=n: it is the selected member of the "
+     "choice"),
+    ("LOG_MAX_LEVEL=99", "LOG_MAX_LEVEL=99: LOG_MAX_LEVEL has no prompt"),
+    ("VIRTIO_NET=y", "VIRTIO_NET=y: it depends on NET, which is n"),
+    ("NET=m", "NET=m: NET is a bool option: use y or n"),
+    ("NO_SUCH_OPTION=y", "expected NAME=VALUE with a known option name"),
+]
+
+
+@add
+def test_set_rejects_settings_not_kept():
+    build_dir = work_dir("rejected")
+    for setting, text in REJECTED_SETTINGS:
+        r = pogo("build", HELLO, "--build-dir", build_dir, "--set", setting)
+        check_one_line_error(r, text, f"--set {setting}")
+
+
+@add
+def test_make_reports_a_rejected_setting_without_a_stray_error():
+    build_dir = work_dir("rejected-make")
+    p = subprocess.run(["make", "-s", "--no-print-directory", "-C",
+                        pogotest.ROOT, "-f", "mk/image.mk", f"APP={HELLO}",
+                        f"BUILD={build_dir}", "POGO_SET=KSTACK_SIZE=1"],
+                       capture_output=True, text=True)
+    check(p.returncode != 0, "make accepted KSTACK_SIZE=1")
+    check("outside the range 8192 to 1048576" in p.stderr,
+          f"no range in: {p.stderr!r}")
+    check("No rule to make target" not in p.stderr, f"stderr: {p.stderr!r}")
+
+
+@add
 def test_httpd_builds_without_networking():
     build_dir = work_dir("httpd-no-net")
     r = pogo("build", HTTPD, "--build-dir", build_dir, "--set", "NET=n")
@@ -91,3 +191,9 @@ def test_unknown_manifest_key_warns_once():
     check_eq(len(warnings), 1, f"warnings ({warnings})")
     check(f"{app}/manifest: unknown key 'source_files'" in warnings[0],
           f"warning: {warnings[0]!r}")
+
+
+@add
+def test_menuconfig_without_a_terminal_fails_in_one_line():
+    r = pogo("menuconfig", HELLO)
+    check_one_line_error(r, "menuconfig needs a terminal", "menuconfig")
