@@ -23,7 +23,9 @@ usage: ./pogo COMMAND [ARGS]
   run APP [options] [-- ARGS...]
         Build APP if needed and boot it under QEMU; the serial console is on
         stdout and the application's exit status is pogo's exit status.
-          -m MEM              guest memory, as QEMU takes it (default 64M)
+          -m SIZE             guest memory: a whole number of MiB, or a number
+                              with the suffix K, M, G or T, such as 1.5G
+                              (default 64M)
           --accel auto|tcg|kvm
                               accelerator (default auto: KVM where the host
                               has hardware virtualization, TCG otherwise)
@@ -273,18 +275,46 @@ check_initrd_room() {
             "or more"
 }
 
-# Converts a QEMU memory size (64M, 1200K, 1G, plain number = MiB) to KiB.
+# Converts a memory size for QEMU's -m to KiB, rounded down: a whole
+# number of MiB, or a number with up to 9 decimals and the suffix K, M, G
+# or T in either case (64, 1200K, 1.5G). QEMU takes more forms (a B, P or
+# E suffix, hexadecimal, size=...), which pogo rejects.
 mem_kib() {
-    local m=$1 n unit
-    n=${m%[KkMmGgTt]}
-    unit=${m#"$n"}
-    case $n in '' | *[!0-9]*) return 1 ;; esac
+    local pattern='^([0-9]{1,9})(\.([0-9]{1,9}))?([KkMmGgTt]?)$'
+    [[ $1 =~ $pattern ]] || return 1
+    local whole=$((10#${BASH_REMATCH[1]})) fraction=${BASH_REMATCH[3]}
+    local unit=${BASH_REMATCH[4]} scale=1024
+    [ -n "$unit" ] || [ -z "$fraction" ] || return 1
     case $unit in
-    K | k) echo "$n" ;;
-    '' | M | m) echo $((n * 1024)) ;;
-    G | g) echo $((n * 1024 * 1024)) ;;
-    T | t) echo $((n * 1024 * 1024 * 1024)) ;;
+    K | k) scale=1 ;;
+    G | g) scale=$((1024 * 1024)) ;;
+    T | t) scale=$((1024 * 1024 * 1024)) ;;
     esac
+    local kib=$((whole * scale))
+    if [ -n "$fraction" ]; then
+        kib=$((kib + 10#$fraction * scale / 10 ** ${#fraction}))
+    fi
+    echo "$kib"
+}
+
+# Succeeds when $1 is a port number from 1 to 65535.
+valid_port() {
+    case $1 in '' | *[!0-9]*) return 1 ;; esac
+    [ ${#1} -le 5 ] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ]
+}
+
+# Prints the hostfwd property of QEMU's user network for one -p value,
+# [tcp:|udp:]HOST:GUEST, or fails with the expected form.
+hostfwd() {
+    local f=$1 proto=tcp
+    case $f in tcp:* | udp:*) proto=${f%%:*}; f=${f#*:} ;; esac
+    local hostport=${f%%:*} guestport=${f#*:}
+    if [ "$hostport" = "$f" ] || ! valid_port "$hostport" ||
+        ! valid_port "$guestport"; then
+        die "-p: invalid forward '$1': expected [tcp:|udp:]HOST:GUEST" \
+            "with ports from 1 to 65535, such as 8080:80"
+    fi
+    printf ',hostfwd=%s:127.0.0.1:%s-:%s' "$proto" "$hostport" "$guestport"
 }
 
 # Sets net_args (QEMU options), net_kopts (kernel options) and net_prefix
@@ -305,16 +335,9 @@ net_setup() {
         return 0
         ;;
     user)
-        local fwd="" f proto hostport guestport
+        local fwd="" f
         for f in "$@"; do
-            proto=tcp
-            case $f in tcp:* | udp:*) proto=${f%%:*}; f=${f#*:} ;; esac
-            hostport=${f%%:*}
-            guestport=${f#*:}
-            case "$hostport:$guestport" in
-            *[!0-9:]* | :* | *: | *:*:*) die "-p: invalid forward '$f': expected [tcp:|udp:]HOSTPORT:GUESTPORT" ;;
-            esac
-            fwd="$fwd,hostfwd=$proto:127.0.0.1:$hostport-:$guestport"
+            fwd="$fwd$(hostfwd "$f")" || exit 2
         done
         net_args=(-netdev "user,id=net0,restrict=on$fwd"
             -device "$device,netdev=net0$dev_opts")
@@ -342,8 +365,14 @@ net_setup() {
             -device "$device,netdev=net0$dev_opts")
         net_kopts="netdev.ip=10.0.0.2 netdev.gw=10.0.0.1 netdev.mask=255.255.255.0"
         ;;
-    *) die "--net: expected none, user or tap[:NETNS], not '$net'" ;;
     esac
+}
+
+# Succeeds unless the configuration in build folder $1 leaves networking
+# out (an image without a .config there is given the benefit of the doubt).
+has_networking() {
+    [ -f "$1/.config" ] || return 0
+    grep -qx 'CONFIG_NET=y' "$1/.config"
 }
 
 net_teardown() {
@@ -405,15 +434,27 @@ cmd_run() {
     microvm | q35 | pc) ;;
     *) die "--machine: expected microvm, q35 or pc, not '$machine'" ;;
     esac
+    case $net in
+    '' | none | user | tap | tap:*) ;;
+    *) die "--net: expected none, user or tap[:NETNS], not '$net'" ;;
+    esac
 
     [ -z "$args_line" ] || [ ${#args[@]} -eq 0 ] ||
         die "--args-line and arguments after -- cannot be combined"
     if [ -n "$initrd" ]; then
         [ -f "$initrd" ] && [ -r "$initrd" ] ||
             die "--initrd: $initrd: no such readable file"
+        [ -s "$initrd" ] ||
+            die "--initrd: $initrd is empty, so it is not a cpio newc archive"
     fi
+    local f
+    for f in "${forwards[@]}"; do
+        hostfwd "$f" >/dev/null || exit 2
+    done
     local mem_k
-    mem_k=$(mem_kib "$mem") || die "-m: invalid size '$mem': use a number with K, M or G, such as 64M"
+    mem_k=$(mem_kib "$mem") ||
+        die "-m: invalid size '$mem': use a whole number of MiB, or a" \
+            "number with the suffix K, M, G or T, such as 64M or 1.5G"
 
     local dir name image
     dir=$(app_dir "$app") || exit 2
@@ -459,14 +500,23 @@ cmd_run() {
     fi
     line=${line# }
 
-    local netargs=() prefix=()
-    [ -n "$net" ] || { [ ${#forwards[@]} -gt 0 ] && net=user; } || net=none
-    net_setup "$net" "$machine" "$net_opts" "${forwards[@]}" || exit 2
-    line="$net_kopts $line"
+    local net_option="--net $net"
+    if [ -z "$net" ] && [ ${#forwards[@]} -gt 0 ]; then
+        net=user
+        net_option="-p ${forwards[0]}"
+    fi
+    [ -n "$net" ] || net=none
+    if [ "$net" != none ] && ! has_networking "$build"; then
+        die "$net_option: the image has no networking (CONFIG_NET is not" \
+            "set in $build/.config); add CONFIG_NET=y to $app's config" \
+            "file, or --set NET=y"
+    fi
 
     local status_file
     status_file=$(mktemp /tmp/pogo-status.XXXXXX)
     trap 'rm -f "$status_file"; net_teardown' EXIT
+    net_setup "$net" "$machine" "$net_opts" "${forwards[@]}" || exit 2
+    line="$net_kopts $line"
     local machine_opts=$machine
     [ "$machine" = microvm ] && machine_opts="microvm,acpi=off"
     # The wall-clock time at launch, which QEMU's RTC gives in whole

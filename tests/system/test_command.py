@@ -163,6 +163,58 @@ def test_httpd_builds_without_networking():
           "VIRTIO_NET stayed without NET")
 
 
+@add
+def test_empty_initrd_is_rejected():
+    build_dir, _ = pogotest.build(HELLO)
+    empty = os.path.join(work_dir("empty-initrd"), "empty.cpio")
+    open(empty, "w").close()
+    r = pogo("run", HELLO, "--no-build", "--build-dir", build_dir,
+             "--accel", "tcg", "--initrd", empty)
+    check_one_line_error(r, "is empty, so it is not a cpio newc archive",
+                         "--initrd of an empty file")
+    check_eq(r.stdout, "", "output")
+
+
+@add
+def test_network_options_need_net_in_the_image():
+    build_dir, _ = pogotest.build(HELLO)
+    for net_args in (["-p", "8080:80"], ["--net", "user"]):
+        r = pogo("run", HELLO, "--no-build", "--build-dir", build_dir,
+                 "--accel", "tcg", *net_args)
+        command = " ".join(net_args)
+        check_one_line_error(r, "the image has no networking (CONFIG_NET is "
+                             "not set", command)
+        check("netdev." not in r.stderr, f"{command}: stderr {r.stderr!r}")
+        check_eq(r.stdout, "", f"output with {command}")
+
+
+@add
+def test_invalid_forwards_are_rejected():
+    build_dir, _ = pogotest.build(HTTPD)
+    for forward in ("8080", "tcp:8080", "0:80", "8080:65536", "a:80"):
+        r = pogo("run", HTTPD, "--no-build", "--build-dir", build_dir,
+                 "-p", forward)
+        check_one_line_error(r, f"invalid forward '{forward}': expected "
+                             "[tcp:|udp:]HOST:GUEST", f"-p {forward}")
+
+
+@add
+def test_memory_sizes_follow_the_documented_forms():
+    build_dir, _ = pogotest.build(HELLO)
+    for size in ("1.5G", "2048K", "64", "2g", "0.5G"):
+        r = pogo("run", HELLO, "--no-build", "--build-dir", build_dir,
+                 "--accel", "tcg", "--dry-run", "-m", size)
+        check_eq(r.status, 0, f"exit status of -m {size} ({r.stderr})")
+        check(f" -m {size} " in r.stdout, f"-m {size} not passed: {r.stdout}")
+    for size in ("1.5", "64MiB", "0x40M", "1e3M", "1P", "64M,"):
+        r = pogo("run", HELLO, "--no-build", "--build-dir", build_dir,
+                 "--accel", "tcg", "-m", size)
+        check_one_line_error(r, f"-m: invalid size '{size}'", f"-m {size}")
+    r = pogotest.run(HELLO, mem="1.5G")
+    check_eq(r.stdout, "Hello from Pogo!\n", "output with -m 1.5G")
+    check_eq(r.status, 0, "exit status with -m 1.5G")
+
+
 def write_app(name, manifest):
     app = work_dir(name)
     with open(os.path.join(app, "manifest"), "w") as f:
