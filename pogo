@@ -375,6 +375,23 @@ has_networking() {
     grep -qx 'CONFIG_NET=y' "$1/.config"
 }
 
+# Ends QEMU, if it runs, when pogo gets signal number $1, then exits with
+# status 128 + $1; the EXIT trap then cleans up after QEMU has gone. A
+# second signal while QEMU shuts down ends it with SIGKILL.
+stop_qemu() {
+    trap '' HUP INT TERM
+    if [ -n "${qemu_pid:-}" ]; then
+        trap 'kill -KILL "$qemu_pid" 2>/dev/null' HUP INT TERM
+        kill -TERM "$qemu_pid" 2>/dev/null
+        # wait returns early, with a status above 128, when a signal
+        # arrives; QEMU is gone once kill -0 fails.
+        while ! wait "$qemu_pid" && kill -0 "$qemu_pid" 2>/dev/null; do
+            :
+        done
+    fi
+    exit $((128 + $1))
+}
+
 net_teardown() {
     if [ -n "${net_created:-}" ] && [ -n "$net_ns" ]; then
         ip netns delete "$net_ns" 2>/dev/null
@@ -515,6 +532,9 @@ cmd_run() {
     local status_file
     status_file=$(mktemp /tmp/pogo-status.XXXXXX)
     trap 'rm -f "$status_file"; net_teardown' EXIT
+    trap 'stop_qemu 1' HUP
+    trap 'stop_qemu 2' INT
+    trap 'stop_qemu 15' TERM
     net_setup "$net" "$machine" "$net_opts" "${forwards[@]}" || exit 2
     line="$net_kopts $line"
     local machine_opts=$machine
@@ -547,8 +567,15 @@ cmd_run() {
         rm -f "$status_file"
         return 0
     fi
-    "${qemu[@]}"
+    # QEMU runs in the background and pogo waits for it, so that a signal
+    # to pogo runs its trap at once, not when QEMU ends. Standard input
+    # is redirected explicitly because bash gives a background command
+    # /dev/null instead.
+    "${qemu[@]}" <&0 &
+    qemu_pid=$!
+    wait "$qemu_pid"
     local qs=$?
+    qemu_pid=""
     exit "$(exit_status "$qs" "$status_file")"
 }
 

@@ -163,6 +163,102 @@ def test_httpd_builds_without_networking():
           "VIRTIO_NET stayed without NET")
 
 
+def qemu_child(pid):
+    """Returns the PID of the QEMU that ./pogo (pid) started."""
+    deadline = time.monotonic() + START_TIMEOUT
+    path = f"/proc/{pid}/task/{pid}/children"
+    while time.monotonic() < deadline:
+        try:
+            with open(path) as f:
+                children = f.read().split()
+        except FileNotFoundError:
+            raise Failure("./pogo run ended before QEMU started")
+        for child in children:
+            with open(f"/proc/{child}/comm") as f:
+                if f.read().startswith("qemu-system"):
+                    return int(child)
+        time.sleep(0.2)
+    raise Failure(f"no QEMU under ./pogo within {START_TIMEOUT} s")
+
+
+def port_accepts(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(port):
+    deadline = time.monotonic() + START_TIMEOUT
+    while not port_accepts(port):
+        check(time.monotonic() < deadline,
+              f"QEMU's forward of port {port} did not open")
+        time.sleep(0.2)
+
+
+def process_exists(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def start_httpd(net_args):
+    build_dir, _ = pogotest.build(HTTPD)
+    cmd = [pogotest.POGO, "run", HTTPD, "--no-build", "--build-dir",
+           build_dir, "--accel", "tcg", "-m", "256M"] + net_args
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def signal_ends_qemu(sig, to_group):
+    def test():
+        port = pogotest.free_port()
+        p = start_httpd(["-p", f"{port}:80"])
+        try:
+            qemu = qemu_child(p.pid)
+            wait_for_port(port)
+            if to_group:
+                os.killpg(p.pid, sig)
+            else:
+                os.kill(p.pid, sig)
+            _, err = p.communicate(timeout=60)
+        finally:
+            pogotest.kill_group(p)
+        check_eq(p.returncode, 128 + sig, "exit status of ./pogo")
+        check(not process_exists(qemu), f"QEMU (pid {qemu}) still runs")
+        check(not port_accepts(port), f"port {port} still accepts connections")
+        check("reported no status" not in err, f"stderr: {err!r}")
+    target = "_to_group" if to_group else ""
+    test.__name__ = f"test_{signal.Signals(sig).name.lower()}{target}_ends_qemu"
+    return test
+
+
+add(signal_ends_qemu(signal.SIGTERM, False))
+add(signal_ends_qemu(signal.SIGHUP, False))
+add(signal_ends_qemu(signal.SIGINT, True))
+
+
+@add
+def test_sigterm_ends_qemu_before_removing_the_namespace():
+    p = start_httpd(["--net", "tap"])
+    namespace = f"pogo-{p.pid}"
+    try:
+        qemu = qemu_child(p.pid)
+        os.kill(p.pid, signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+    finally:
+        pogotest.kill_group(p)
+    check_eq(p.returncode, 143, f"exit status of ./pogo ({err!r})")
+    check(not process_exists(qemu), f"QEMU (pid {qemu}) still runs")
+    namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True,
+                                text=True).stdout.split()
+    check(namespace not in namespaces, f"namespace {namespace} was left")
+
+
 @add
 def test_empty_initrd_is_rejected():
     build_dir, _ = pogotest.build(HELLO)
