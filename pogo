@@ -623,6 +623,10 @@ cmd_inspect() {
         *) [ -z "$app" ] || die "inspect: more than one application given"; app=$1; shift ;;
         esac
     done
+    case $plot in
+    '' | *.png) ;;
+    *) die "--plot $plot: the chart is a PNG image, so FILE must end in .png" ;;
+    esac
     if [ -n "$plot" ] && ! [ -d "$(dirname "$plot")" ]; then
         die "--plot $plot: no such folder $(dirname "$plot")"
     fi

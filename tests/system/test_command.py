@@ -345,3 +345,28 @@ def test_unknown_manifest_key_warns_once():
 def test_menuconfig_without_a_terminal_fails_in_one_line():
     r = pogo("menuconfig", HELLO)
     check_one_line_error(r, "menuconfig needs a terminal", "menuconfig")
+
+
+@add
+def test_inspect_plot_needs_a_png_name():
+    out = os.path.join(work_dir("plot"), "sizes.jpg")
+    r = pogo("inspect", HELLO, "--plot", out)
+    check_one_line_error(r, "FILE must end in .png", "--plot sizes.jpg")
+    check(not os.path.exists(out), f"{out} was written")
+
+
+@add
+def test_plot_labels_are_plain_text():
+    """gnuplot's enhanced text would make x86_64 an x86 with subscript 64."""
+    path = os.path.join(pogotest.ROOT, "scripts", "pogo_inspect", "plot.py")
+    spec = importlib.util.spec_from_file_location("pogo_plot", path)
+    plot = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plot)
+    scripts = []
+    plot.run_gnuplot = lambda script: scripts.append(open(script).read())
+    plot.draw(os.path.join(work_dir("plot-text"), "x.png"), "helloworld",
+              [("arch/x86_64", 1024, 0)])
+    terminal = [line for line in scripts[0].splitlines()
+                if line.startswith("set terminal")]
+    check_eq(len(terminal), 1, "set terminal lines")
+    check("noenhanced" in terminal[0].split(), f"terminal: {terminal[0]}")
