@@ -15,6 +15,9 @@ usage() {
     cat <<'EOF'
 usage: ./pogo COMMAND [ARGS]
 
+  new DIR
+        Create the application folder DIR: a manifest, a hello-world
+        main.c and an empty config file; the name is DIR's last part.
   build APP [--set NAME=VALUE]... [--build-dir DIR]
         Build the application folder APP into build/<name>/. Its
         configuration is the Kconfig defaults, then APP's config file,
@@ -609,6 +612,32 @@ cmd_menuconfig() {
         "remove it to undo these settings" >&2
 }
 
+# new DIR: creates an application folder whose name is DIR's last part.
+cmd_new() {
+    local dir=$1 name
+    [ -n "$dir" ] || die "new: no folder given; for example: ./pogo new myapp"
+    [ $# -le 1 ] || die "new: more than one folder given"
+    [ ! -e "$dir" ] || die "new: $dir already exists; give a new folder"
+    case $dir in
+    *[[:space:]]*) die "new: $dir: paths with spaces are not supported (make cannot handle them)" ;;
+    esac
+    name=$(basename "$dir")
+    case $name in
+    .* | *[!A-Za-z0-9._-]*)
+        die "new: invalid name '$name' (the folder's last part): use" \
+            "letters, digits, '.', '_' and '-', not starting with '.'" ;;
+    esac
+    [ -d "$(dirname "$dir")" ] ||
+        die "new: no such folder $(dirname "$dir") to create $name in"
+    mkdir "$dir" || die "new: cannot create $dir"
+    printf '%s\n' "# $name: a Pogo application (README.md lists the keys)." \
+        "name = $name" "sources = main.c" "config = config" >"$dir/manifest"
+    printf '%s\n' '#include <stdio.h>' '' 'int main(void)' '{' \
+        "    printf(\"Hello from $name!\\n\");" '    return 0;' '}' >"$dir/main.c"
+    : >"$dir/config"
+    echo "pogo: created $dir; run it with: ./pogo run $dir" >&2
+}
+
 # inspect APP [--boot] [--plot FILE] [--set NAME=VALUE]... [--build-dir DIR]
 cmd_inspect() {
     local app="" build="" sets=() boot=0 plot=""
@@ -647,6 +676,7 @@ cmd_inspect() {
 }
 
 case ${1:-help} in
+new) shift; cmd_new "$@" ;;
 build) shift; cmd_build "$@" ;;
 run) shift; cmd_run "$@" ;;
 menuconfig) shift; cmd_menuconfig "$@" ;;

@@ -370,3 +370,32 @@ def test_plot_labels_are_plain_text():
                 if line.startswith("set terminal")]
     check_eq(len(terminal), 1, "set terminal lines")
     check("noenhanced" in terminal[0].split(), f"terminal: {terminal[0]}")
+
+
+@add
+def test_new_creates_an_application_that_runs():
+    parent = work_dir("new")
+    app = os.path.join(parent, "greeter")
+    r = pogo("new", app)
+    check_eq(r.status, 0, f"exit status of new ({r.stderr})")
+    for name in ("manifest", "main.c", "config"):
+        check(os.path.isfile(os.path.join(app, name)), f"no {name}")
+    check_eq(os.path.getsize(os.path.join(app, "config")), 0, "config size")
+
+    r = pogo("new", app)
+    check_one_line_error(r, "already exists", "new on an existing folder")
+
+    r = pogo("run", app, "--build-dir", os.path.join(parent, "build"),
+             "--accel", "tcg")
+    check_eq(r.stdout, "Hello from greeter!\n", "output")
+    check_eq(r.status, 0, "exit status")
+
+
+@add
+def test_help_lists_every_command():
+    r = pogo("help")
+    check_eq(r.status, 0, "exit status")
+    for command in ("new DIR", "build APP", "run APP", "menuconfig APP",
+                    "inspect APP", "help"):
+        check(f"  {command}" in r.stdout, f"help lacks {command!r}")
+    check("--icount" in r.stdout, "help lacks --icount")
