@@ -15,12 +15,20 @@ usage() {
     cat <<'EOF'
 usage: ./pogo COMMAND [ARGS]
 
+  new DIR
+        Create the application folder DIR: a manifest, a hello-world
+        main.c and an empty config file; the name is DIR's last part.
   build APP [--set NAME=VALUE]... [--build-dir DIR]
-        Build the application folder APP into build/<name>/.
+        Build the application folder APP into build/<name>/. Its
+        configuration is the Kconfig defaults, then APP's config file,
+        then the settings saved in menuconfig, then this build's --set
+        settings; a --set setting that it cannot keep is an error.
   run APP [options] [-- ARGS...]
         Build APP if needed and boot it under QEMU; the serial console is on
         stdout and the application's exit status is pogo's exit status.
-          -m MEM              guest memory, as QEMU takes it (default 64M)
+          -m SIZE             guest memory: a whole number of MiB, or a number
+                              with the suffix K, M, G or T, such as 1.5G
+                              (default 64M)
           --accel auto|tcg|kvm
                               accelerator (default auto: KVM where the host
                               has hardware virtualization, TCG otherwise)
@@ -49,12 +57,14 @@ usage: ./pogo COMMAND [ARGS]
           --qemu-opt ARG      one more argument for QEMU; may be repeated
           --initrd FILE       a cpio newc archive to unpack as the root file
                               system instead of the one built into the image
-          --set NAME=VALUE    configuration setting for this build
+          --set NAME=VALUE    configuration setting for this build only
           --build-dir DIR     build into DIR instead of build/<name>
           --no-build          boot the image already built in the build folder
           --dry-run           print the QEMU command instead of running it
   menuconfig APP
-        Edit APP's resolved configuration (build/<name>/.config).
+        Edit APP's resolved configuration (build/<name>/.config) in a
+        terminal. What it saves is kept in build/<name>/menuconfig.config
+        and applied by later builds; remove that file to undo it.
   inspect APP [options]
         Build APP if needed and report the image's size by library and by
         section, its configuration, the syscalls it implements and those
@@ -63,7 +73,7 @@ usage: ./pogo COMMAND [ARGS]
                               each boot stage
           --plot FILE.png     also draw the sizes (and the boot stages) as a
                               PNG bar chart with gnuplot
-          --set NAME=VALUE    configuration setting for this build
+          --set NAME=VALUE    configuration setting for this build only
           --build-dir DIR     build into DIR instead of build/<name>
   help  Show this text.
 EOF
@@ -84,6 +94,48 @@ ensure_packages() {
 manifest_value() {
     make -s --no-print-directory -f "$POGO_DIR/mk/manifest.mk" APP="$1" \
         KEY="$2" 2>/dev/null
+}
+
+# The keys a manifest may set (mk/image.mk reads them).
+MANIFEST_KEYS="name sources cflags ldflags libs config cmdline kernel_options rootfs debian_source"
+
+# Prints the names of the variables that the manifest of application
+# folder $1 sets.
+manifest_keys() {
+    make -s --no-print-directory -f "$POGO_DIR/mk/manifest.mk" APP="$1" \
+        2>/dev/null
+}
+
+# Checks the manifest of application folder $1 beyond its name: warns
+# about each key that Pogo does not know, unless another line of the
+# manifest uses it (a helper variable) or a makefile that the manifest
+# includes sets it, and fails when the config file that it names is
+# missing.
+check_manifest() {
+    local manifest="$1/manifest" key pattern uses config
+    for key in $(manifest_keys "$1"); do
+        case " $MANIFEST_KEYS " in *" $key "*) continue ;; esac
+        pattern=$(printf '%s' "$key" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
+        grep -qE "^[[:space:]]*$pattern[[:space:]]*(::?|[?+!])?=" \
+            "$manifest" || continue
+        uses=$(sed 's/^[[:space:]]*#.*//' "$manifest" |
+            grep -oE "(^|[^A-Za-z0-9_.-])$pattern([^A-Za-z0-9_.-]|\$)" | wc -l)
+        [ "$uses" -gt 1 ] ||
+            echo "pogo: warning: $manifest: unknown key '$key' is ignored" \
+                "(known keys: ${MANIFEST_KEYS// /, })" >&2
+    done
+    config=$(config_fragment "$1")
+    [ -z "$config" ] || [ -f "$config" ] ||
+        die "$manifest: config file not found: $config"
+}
+
+# Prints the path of the Kconfig fragment that the manifest of
+# application folder $1 names, or nothing when it names none.
+config_fragment() {
+    local config
+    config=$(manifest_value "$1" config)
+    config=${config//[[:space:]]/}
+    [ -z "$config" ] || printf '%s/%s\n' "$1" "$config"
 }
 
 # Checks the manifest's name: it becomes a folder and a file name.
@@ -114,11 +166,30 @@ app_dir() {
     (cd "$app" && pwd)
 }
 
+# Checks the --set settings $3... against the configuration of
+# application folder $1 built in $2, so that a rejected one ends the
+# build with kconfig's one line and status 2.
+check_settings() {
+    local dir=$1 build=$2 fragment
+    shift 2
+    [ $# -gt 0 ] || return 0
+    local args=(--edits "$build/menuconfig.config")
+    fragment=$(config_fragment "$dir")
+    [ -z "$fragment" ] || args+=(--fragment "$fragment")
+    local setting
+    for setting in "$@"; do
+        args+=(--set "$setting")
+    done
+    (cd "$POGO_DIR" && "$PYTHON" scripts/kconfig.py check "${args[@]}") ||
+        exit 2
+}
+
 # build APP_DIR BUILD_DIR SETTINGS...
 build_app() {
     local dir=$1 build=$2
     shift 2
     ensure_packages $BUILD_PACKAGES
+    check_settings "$dir" "$build" "$@"
     make -s --no-print-directory -C "$POGO_DIR" -f mk/image.mk APP="$dir" \
         BUILD="$build" POGO_SET="$*" >&2 ||
         die "building $dir failed (see the messages above)"
@@ -207,18 +278,46 @@ check_initrd_room() {
             "or more"
 }
 
-# Converts a QEMU memory size (64M, 1200K, 1G, plain number = MiB) to KiB.
+# Converts a memory size for QEMU's -m to KiB, rounded down: a whole
+# number of MiB, or a number with up to 9 decimals and the suffix K, M, G
+# or T in either case (64, 1200K, 1.5G). QEMU takes more forms (a B, P or
+# E suffix, hexadecimal, size=...), which pogo rejects.
 mem_kib() {
-    local m=$1 n unit
-    n=${m%[KkMmGgTt]}
-    unit=${m#"$n"}
-    case $n in '' | *[!0-9]*) return 1 ;; esac
+    local pattern='^([0-9]{1,9})(\.([0-9]{1,9}))?([KkMmGgTt]?)$'
+    [[ $1 =~ $pattern ]] || return 1
+    local whole=$((10#${BASH_REMATCH[1]})) fraction=${BASH_REMATCH[3]}
+    local unit=${BASH_REMATCH[4]} scale=1024
+    [ -n "$unit" ] || [ -z "$fraction" ] || return 1
     case $unit in
-    K | k) echo "$n" ;;
-    '' | M | m) echo $((n * 1024)) ;;
-    G | g) echo $((n * 1024 * 1024)) ;;
-    T | t) echo $((n * 1024 * 1024 * 1024)) ;;
+    K | k) scale=1 ;;
+    G | g) scale=$((1024 * 1024)) ;;
+    T | t) scale=$((1024 * 1024 * 1024)) ;;
     esac
+    local kib=$((whole * scale))
+    if [ -n "$fraction" ]; then
+        kib=$((kib + 10#$fraction * scale / 10 ** ${#fraction}))
+    fi
+    echo "$kib"
+}
+
+# Succeeds when $1 is a port number from 1 to 65535.
+valid_port() {
+    case $1 in '' | *[!0-9]*) return 1 ;; esac
+    [ ${#1} -le 5 ] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ]
+}
+
+# Prints the hostfwd property of QEMU's user network for one -p value,
+# [tcp:|udp:]HOST:GUEST, or fails with the expected form.
+hostfwd() {
+    local f=$1 proto=tcp
+    case $f in tcp:* | udp:*) proto=${f%%:*}; f=${f#*:} ;; esac
+    local hostport=${f%%:*} guestport=${f#*:}
+    if [ "$hostport" = "$f" ] || ! valid_port "$hostport" ||
+        ! valid_port "$guestport"; then
+        die "-p: invalid forward '$1': expected [tcp:|udp:]HOST:GUEST" \
+            "with ports from 1 to 65535, such as 8080:80"
+    fi
+    printf ',hostfwd=%s:127.0.0.1:%s-:%s' "$proto" "$hostport" "$guestport"
 }
 
 # Sets net_args (QEMU options), net_kopts (kernel options) and net_prefix
@@ -239,16 +338,9 @@ net_setup() {
         return 0
         ;;
     user)
-        local fwd="" f proto hostport guestport
+        local fwd="" f
         for f in "$@"; do
-            proto=tcp
-            case $f in tcp:* | udp:*) proto=${f%%:*}; f=${f#*:} ;; esac
-            hostport=${f%%:*}
-            guestport=${f#*:}
-            case "$hostport:$guestport" in
-            *[!0-9:]* | :* | *: | *:*:*) die "-p: invalid forward '$f': expected [tcp:|udp:]HOSTPORT:GUESTPORT" ;;
-            esac
-            fwd="$fwd,hostfwd=$proto:127.0.0.1:$hostport-:$guestport"
+            fwd="$fwd$(hostfwd "$f")" || exit 2
         done
         net_args=(-netdev "user,id=net0,restrict=on$fwd"
             -device "$device,netdev=net0$dev_opts")
@@ -276,8 +368,31 @@ net_setup() {
             -device "$device,netdev=net0$dev_opts")
         net_kopts="netdev.ip=10.0.0.2 netdev.gw=10.0.0.1 netdev.mask=255.255.255.0"
         ;;
-    *) die "--net: expected none, user or tap[:NETNS], not '$net'" ;;
     esac
+}
+
+# Succeeds unless the configuration in build folder $1 leaves networking
+# out (an image without a .config there is given the benefit of the doubt).
+has_networking() {
+    [ -f "$1/.config" ] || return 0
+    grep -qx 'CONFIG_NET=y' "$1/.config"
+}
+
+# Ends QEMU, if it runs, when pogo gets signal number $1, then exits with
+# status 128 + $1; the EXIT trap then cleans up after QEMU has gone. A
+# second signal while QEMU shuts down ends it with SIGKILL.
+stop_qemu() {
+    trap '' HUP INT TERM
+    if [ -n "${qemu_pid:-}" ]; then
+        trap 'kill -KILL "$qemu_pid" 2>/dev/null' HUP INT TERM
+        kill -TERM "$qemu_pid" 2>/dev/null
+        # wait returns early, with a status above 128, when a signal
+        # arrives; QEMU is gone once kill -0 fails.
+        while ! wait "$qemu_pid" && kill -0 "$qemu_pid" 2>/dev/null; do
+            :
+        done
+    fi
+    exit $((128 + $1))
 }
 
 net_teardown() {
@@ -300,6 +415,7 @@ cmd_build() {
     local dir name
     dir=$(app_dir "$app") || exit 2
     name=$(app_name "$dir") || exit 2
+    check_manifest "$dir"
     [ -n "$build" ] || build="$POGO_DIR/build/$name"
     build_app "$dir" "$build" "${sets[@]}"
 }
@@ -338,19 +454,32 @@ cmd_run() {
     microvm | q35 | pc) ;;
     *) die "--machine: expected microvm, q35 or pc, not '$machine'" ;;
     esac
+    case $net in
+    '' | none | user | tap | tap:*) ;;
+    *) die "--net: expected none, user or tap[:NETNS], not '$net'" ;;
+    esac
 
     [ -z "$args_line" ] || [ ${#args[@]} -eq 0 ] ||
         die "--args-line and arguments after -- cannot be combined"
     if [ -n "$initrd" ]; then
         [ -f "$initrd" ] && [ -r "$initrd" ] ||
             die "--initrd: $initrd: no such readable file"
+        [ -s "$initrd" ] ||
+            die "--initrd: $initrd is empty, so it is not a cpio newc archive"
     fi
+    local f
+    for f in "${forwards[@]}"; do
+        hostfwd "$f" >/dev/null || exit 2
+    done
     local mem_k
-    mem_k=$(mem_kib "$mem") || die "-m: invalid size '$mem': use a number with K, M or G, such as 64M"
+    mem_k=$(mem_kib "$mem") ||
+        die "-m: invalid size '$mem': use a whole number of MiB, or a" \
+            "number with the suffix K, M, G or T, such as 64M or 1.5G"
 
     local dir name image
     dir=$(app_dir "$app") || exit 2
     name=$(app_name "$dir") || exit 2
+    check_manifest "$dir"
     [ -n "$build" ] || build="$POGO_DIR/build/$name"
     [ $no_build -eq 1 ] || build_app "$dir" "$build" "${sets[@]}"
     image="$build/$name"
@@ -391,14 +520,26 @@ cmd_run() {
     fi
     line=${line# }
 
-    local netargs=() prefix=()
-    [ -n "$net" ] || { [ ${#forwards[@]} -gt 0 ] && net=user; } || net=none
-    net_setup "$net" "$machine" "$net_opts" "${forwards[@]}" || exit 2
-    line="$net_kopts $line"
+    local net_option="--net $net"
+    if [ -z "$net" ] && [ ${#forwards[@]} -gt 0 ]; then
+        net=user
+        net_option="-p ${forwards[0]}"
+    fi
+    [ -n "$net" ] || net=none
+    if [ "$net" != none ] && ! has_networking "$build"; then
+        die "$net_option: the image has no networking (CONFIG_NET is not" \
+            "set in $build/.config); add CONFIG_NET=y to $app's config" \
+            "file, or --set NET=y"
+    fi
 
     local status_file
     status_file=$(mktemp /tmp/pogo-status.XXXXXX)
     trap 'rm -f "$status_file"; net_teardown' EXIT
+    trap 'stop_qemu 1' HUP
+    trap 'stop_qemu 2' INT
+    trap 'stop_qemu 15' TERM
+    net_setup "$net" "$machine" "$net_opts" "${forwards[@]}" || exit 2
+    line="$net_kopts $line"
     local machine_opts=$machine
     [ "$machine" = microvm ] && machine_opts="microvm,acpi=off"
     # The wall-clock time at launch, which QEMU's RTC gives in whole
@@ -429,20 +570,72 @@ cmd_run() {
         rm -f "$status_file"
         return 0
     fi
-    "${qemu[@]}"
+    # QEMU runs in the background and pogo waits for it, so that a signal
+    # to pogo runs its trap at once, not when QEMU ends. Standard input
+    # is redirected explicitly because bash gives a background command
+    # /dev/null instead.
+    "${qemu[@]}" <&0 &
+    qemu_pid=$!
+    wait "$qemu_pid"
     local qs=$?
+    qemu_pid=""
     exit "$(exit_status "$qs" "$status_file")"
 }
 
+# Runs menuconfig on the resolved configuration of APP, then keeps what
+# it saved as build/<name>/menuconfig.config, the settings in which it
+# differs from the defaults and the config file, which later builds
+# apply (scripts/kconfig.py).
 cmd_menuconfig() {
     local dir name build
     dir=$(app_dir "$1") || exit 2
     name=$(app_name "$dir") || exit 2
+    check_manifest "$dir"
+    [ -t 0 ] && [ -t 1 ] ||
+        die "menuconfig needs a terminal for its standard input and output;" \
+            "without one, put CONFIG_ settings in $1's config file or pass --set"
     build="$POGO_DIR/build/$name"
     ensure_packages $BUILD_PACKAGES
     make -s --no-print-directory -C "$POGO_DIR" -f mk/image.mk APP="$dir" \
         BUILD="$build" config >&2 || die "resolving the configuration failed"
-    cd "$POGO_DIR" && KCONFIG_CONFIG="$build/.config" "$PYTHON" -m menuconfig Kconfig
+    local resolved fragment
+    resolved=$(cat "$build/.config")
+    (cd "$POGO_DIR" && KCONFIG_CONFIG="$build/.config" "$PYTHON" -m menuconfig Kconfig) ||
+        exit
+    [ "$(cat "$build/.config")" != "$resolved" ] || return 0
+    local args=(--config "$build/.config" --out "$build/menuconfig.config")
+    fragment=$(config_fragment "$dir")
+    [ -z "$fragment" ] || args+=(--fragment "$fragment")
+    (cd "$POGO_DIR" && "$PYTHON" scripts/kconfig.py save-edits "${args[@]}") ||
+        die "saving the menuconfig settings to $build/menuconfig.config failed"
+    echo "pogo: builds of $1 now apply $build/menuconfig.config;" \
+        "remove it to undo these settings" >&2
+}
+
+# new DIR: creates an application folder whose name is DIR's last part.
+cmd_new() {
+    local dir=$1 name
+    [ -n "$dir" ] || die "new: no folder given; for example: ./pogo new myapp"
+    [ $# -le 1 ] || die "new: more than one folder given"
+    [ ! -e "$dir" ] || die "new: $dir already exists; give a new folder"
+    case $dir in
+    *[[:space:]]*) die "new: $dir: paths with spaces are not supported (make cannot handle them)" ;;
+    esac
+    name=$(basename "$dir")
+    case $name in
+    .* | *[!A-Za-z0-9._-]*)
+        die "new: invalid name '$name' (the folder's last part): use" \
+            "letters, digits, '.', '_' and '-', not starting with '.'" ;;
+    esac
+    [ -d "$(dirname "$dir")" ] ||
+        die "new: no such folder $(dirname "$dir") to create $name in"
+    mkdir "$dir" || die "new: cannot create $dir"
+    printf '%s\n' "# $name: a Pogo application (README.md lists the keys)." \
+        "name = $name" "sources = main.c" "config = config" >"$dir/manifest"
+    printf '%s\n' '#include <stdio.h>' '' 'int main(void)' '{' \
+        "    printf(\"Hello from $name!\\n\");" '    return 0;' '}' >"$dir/main.c"
+    : >"$dir/config"
+    echo "pogo: created $dir; run it with: ./pogo run $dir" >&2
 }
 
 # inspect APP [--boot] [--plot FILE] [--set NAME=VALUE]... [--build-dir DIR]
@@ -459,12 +652,17 @@ cmd_inspect() {
         *) [ -z "$app" ] || die "inspect: more than one application given"; app=$1; shift ;;
         esac
     done
+    case $plot in
+    '' | *.png) ;;
+    *) die "--plot $plot: the chart is a PNG image, so FILE must end in .png" ;;
+    esac
     if [ -n "$plot" ] && ! [ -d "$(dirname "$plot")" ]; then
         die "--plot $plot: no such folder $(dirname "$plot")"
     fi
     local dir name
     dir=$(app_dir "$app") || exit 2
     name=$(app_name "$dir") || exit 2
+    check_manifest "$dir"
     [ -n "$build" ] || build="$POGO_DIR/build/$name"
     build_app "$dir" "$build" "${sets[@]}"
     [ -z "$plot" ] || ensure_packages gnuplot-nox
@@ -478,6 +676,7 @@ cmd_inspect() {
 }
 
 case ${1:-help} in
+new) shift; cmd_new "$@" ;;
 build) shift; cmd_build "$@" ;;
 run) shift; cmd_run "$@" ;;
 menuconfig) shift; cmd_menuconfig "$@" ;;

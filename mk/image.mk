@@ -76,23 +76,33 @@ KCONFIG_FILES := $(shell find $(POGO) -name Kconfig -not -path '$(POGO)/build/*'
                    -not -path '$(POGO)/.cache/*')
 CONFIG := $(C)/.config
 CONFIG_H := $(C)/include/pogo/config.h
-FRAGMENT := $(if $(config),$(APP_DIR)/$(config))
+FRAGMENT := $(if $(strip $(config)),$(APP_DIR)/$(strip $(config)))
+ifneq ($(FRAGMENT),)
+ifeq ($(wildcard $(FRAGMENT)),)
+$(error $(APP_DIR)/manifest: config file not found: $(FRAGMENT))
+endif
+endif
+# The settings saved in ./pogo menuconfig, a layer between the fragment
+# and --set (see scripts/kconfig.py).
+EDITS := $(C)/menuconfig.config
 
-# The --set settings of the last build, so that new ones trigger a resolve.
+# The --set settings of the last build and whether EDITS existed, so that
+# new settings, or an EDITS file removed, trigger a resolve.
 SETTINGS_STAMP := $(C)/.config.settings
-$(shell mkdir -p $(C) && { printf '%s\n' '$(POGO_SET)' | cmp -s - $(SETTINGS_STAMP) || \
-    printf '%s\n' '$(POGO_SET)' > $(SETTINGS_STAMP); })
+SETTINGS := $(POGO_SET) | $(wildcard $(EDITS))
+$(shell mkdir -p $(C) && { printf '%s\n' '$(SETTINGS)' | cmp -s - $(SETTINGS_STAMP) || \
+    printf '%s\n' '$(SETTINGS)' > $(SETTINGS_STAMP); })
 
-$(CONFIG): $(KCONFIG_FILES) $(FRAGMENT) $(SETTINGS_STAMP)
+$(CONFIG): $(KCONFIG_FILES) $(FRAGMENT) $(SETTINGS_STAMP) $(wildcard $(EDITS))
 	@mkdir -p $(C)
 	$(Q)cd $(POGO) && $(PYTHON) scripts/kconfig.py resolve --out $@ \
-	    $(if $(FRAGMENT),--fragment $(FRAGMENT)) \
+	    $(if $(FRAGMENT),--fragment $(FRAGMENT)) --edits $(EDITS) \
 	    $(foreach s,$(POGO_SET),--set $(s))
 
 $(CONFIG_H): $(CONFIG)
 	$(Q)cd $(POGO) && $(PYTHON) scripts/kconfig.py header --config $< --out $@
 
--include $(CONFIG)
+include $(CONFIG)
 
 ifeq ($(CONFIG_IMAGE_COMPRESS),y)
 ifeq ($(shell command -v lz4),)

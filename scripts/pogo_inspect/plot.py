@@ -61,8 +61,11 @@ def draw(path, title, rows, stages=None, stage_unit=""):
     panel below it when stages are given."""
     with tempfile.TemporaryDirectory() as tmp:
         height = 900 if stages else 560
+        # noenhanced: the underscore of a label such as arch/x86_64 is
+        # text, not gnuplot's mark of a subscript.
         commands = [
-            "set terminal pngcairo size 1000,%d font 'sans,10'" % height,
+            "set terminal pngcairo noenhanced size 1000,%d font 'sans,10'"
+            % height,
             f"set output {quote(os.path.abspath(path))}",
         ]
         if stages:
